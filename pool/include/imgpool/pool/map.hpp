@@ -1,0 +1,198 @@
+#pragma once
+// map(): apply a function to every element of a (possibly lazy) range on an executor, yielding
+// results in input order. Backend-independent: works with any executor that has submit().
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <ranges>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "imgpool/pool/detail/future_state.hpp"
+#include "imgpool/pool/error.hpp"
+#include "imgpool/pool/future.hpp"
+
+namespace imgpool::pool {
+
+/// how map() splits and paces its work
+struct MapOptions {
+  /// inputs per submitted task; > 1 amortises task overhead for tiny functions (must be >= 1)
+  std::size_t chunksize = 1;
+  /// overall limit measured from the map() call; iteration throws TimeoutError past it
+  std::optional<std::chrono::duration<double>> timeout{};
+  /// at most this many chunks in flight (submitted, not yet fully consumed), with inputs pulled
+  /// lazily as results are consumed; 0 = submit everything at the map() call, as Python does
+  std::size_t buffersize = 0;
+};
+
+namespace detail {
+
+/// what map() yields for a function returning T: T, or std::monostate for void
+template <class T>
+using MapValue = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+
+/// one chunk's outcome: the values computed before the first exception, then that exception
+template <class T>
+struct MapChunk {
+  std::vector<T> values;
+  std::exception_ptr error;
+};
+
+}  // namespace detail
+
+/// the lazy, single-pass range of results that map() returns, in input order.
+/// A task's exception is rethrown when its item is reached, after which the range ends and the
+/// remaining chunks are cancelled. Destroying the range early cancels chunks not yet started.
+/// The executor (and a borrowed input range) must outlive it. Not thread-safe: iterate it from
+/// one thread. `fn` is shared by all chunks and called concurrently, so it must be thread-safe.
+template <class Executor, class F, std::ranges::input_range V>
+class MapRange {
+  using Input = std::ranges::range_value_t<V>;
+
+ public:
+  using value_type = detail::MapValue<std::invoke_result_t<F&, Input&>>;
+
+ private:
+  using Chunk = detail::MapChunk<value_type>;
+
+  struct State {
+    Executor* executor;
+    std::shared_ptr<F> fn;
+    V inputs;
+    std::ranges::iterator_t<V> next;
+    MapOptions options;
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+    std::deque<Future<Chunk>> in_flight;  // front: the chunk being consumed once `taken`
+    Chunk current;
+    std::size_t pos = 0;
+    bool taken = false;    // current holds the front chunk's values
+    bool started = false;  // begin() has positioned on the first item
+    bool finished = false;
+
+    State(Executor& ex, F f, V in, MapOptions opts)
+        : executor(&ex), fn(std::make_shared<F>(std::move(f))), inputs(std::move(in)),
+          next(std::ranges::begin(inputs)), options(opts) {
+      if (options.chunksize == 0) throw InvalidArgument("map(): chunksize must be at least 1");
+      deadline = detail::deadline_after(options.timeout);
+    }
+    State(const State&) = delete;
+    State& operator=(const State&) = delete;
+    ~State() { cancel_rest(); }
+
+    void cancel_rest() noexcept {
+      for (auto& f : in_flight) f.cancel();
+      in_flight.clear();
+      finished = true;
+    }
+
+    bool submit_next_chunk() {
+      if (next == std::ranges::end(inputs)) return false;
+      std::vector<Input> items;
+      items.reserve(options.chunksize);
+      for (; items.size() < options.chunksize && next != std::ranges::end(inputs); ++next) items.push_back(*next);
+      in_flight.push_back(executor->submit([fn = fn, items = std::move(items)]() mutable {
+        Chunk chunk;
+        chunk.values.reserve(items.size());
+        try {
+          for (auto& item : items) {
+            if constexpr (std::is_void_v<std::invoke_result_t<F&, Input&>>) {
+              std::invoke(*fn, item);
+              chunk.values.emplace_back();
+            } else {
+              chunk.values.push_back(std::invoke(*fn, item));
+            }
+          }
+        } catch (...) {
+          chunk.error = std::current_exception();
+        }
+        return chunk;
+      }));
+      return true;
+    }
+
+    void fill() {
+      while ((options.buffersize == 0 || in_flight.size() < options.buffersize) && submit_next_chunk()) {
+      }
+    }
+
+    // Moves to the next item, waiting for its chunk; sets `finished` at the end.
+    void advance() {
+      if (finished) return;
+      if (started) ++pos;
+      started = true;
+      while (pos >= current.values.size()) {
+        if (current.error) {
+          const auto error = std::exchange(current.error, nullptr);
+          cancel_rest();
+          std::rethrow_exception(error);
+        }
+        if (taken) in_flight.pop_front();  // the consumed chunk leaves the buffer before refilling
+        taken = false;
+        fill();
+        if (in_flight.empty()) {
+          finished = true;
+          return;
+        }
+        try {
+          std::optional<detail::Seconds> remaining;
+          if (deadline) remaining = std::max(detail::Seconds(0), detail::Seconds(*deadline - std::chrono::steady_clock::now()));
+          current = in_flight.front().state()->take(remaining);
+        } catch (const TimeoutError&) {
+          cancel_rest();
+          throw TimeoutError("map(): results not ready within the timeout");
+        } catch (...) {
+          cancel_rest();
+          throw;
+        }
+        taken = true;
+        pos = 0;
+      }
+    }
+  };
+
+ public:
+  /// input iterator over the results; ++ blocks for the next result and may throw
+  class iterator {
+   public:
+    using value_type = MapRange::value_type;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    explicit iterator(State* s) : s_(s) {}
+    value_type& operator*() const { return s_->current.values[s_->pos]; }
+    iterator& operator++() {
+      s_->advance();
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const iterator& it, std::default_sentinel_t) { return it.s_->finished; }
+
+   private:
+    State* s_ = nullptr;
+  };
+
+  /// submits the first chunks (all of them when buffersize is 0); see MapOptions
+  MapRange(Executor& executor, F fn, V inputs, MapOptions options)
+      : s_(std::make_unique<State>(executor, std::move(fn), std::move(inputs), options)) {
+    s_->fill();
+  }
+
+  /// blocks for the first result (rethrowing its exception); later calls do not advance
+  iterator begin() {
+    if (!s_->started) s_->advance();
+    return iterator(s_.get());
+  }
+  std::default_sentinel_t end() const noexcept { return {}; }
+
+ private:
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace imgpool::pool
