@@ -20,7 +20,8 @@ std::uint64_t ChunkPlanner::target_cost(std::span<const std::uint64_t> costs, in
   if (options_.target_cost != 0) return options_.target_cost;
   const std::uint64_t total = std::accumulate(costs.begin(), costs.end(), std::uint64_t{0});
   const std::uint64_t parts = chunks_per_worker * static_cast<std::uint64_t>(workers);
-  return std::max<std::uint64_t>(1, (total + parts - 1) / parts);
+  const std::uint64_t target = std::max<std::uint64_t>(1, (total + parts - 1) / parts);
+  return options_.max_auto_target != 0 ? std::min(target, options_.max_auto_target) : target;
 }
 
 std::vector<std::vector<std::size_t>> ChunkPlanner::plan(std::span<const std::uint64_t> costs, int workers) const {

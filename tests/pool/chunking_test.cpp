@@ -95,3 +95,11 @@ TEST(chunking, rejects_zero_workers) {
   const std::vector<std::uint64_t> costs{1};
   EXPECT_THROW(ChunkPlanner().plan(costs, 0), imgpool::pool::InvalidArgument);
 }
+
+TEST(chunking, max_auto_target_caps_the_auto_target_only) {
+  const std::vector<std::uint64_t> costs(80, 100);  // auto target would be 8000 / (4 * 2) = 1000
+  EXPECT_EQ(ChunkPlanner({.max_auto_target = 300}).target_cost(costs, 2), 300u);
+  EXPECT_EQ(ChunkPlanner({.max_auto_target = 300}).plan(costs, 2).size(), 27u);  // 3 items per chunk
+  EXPECT_EQ(ChunkPlanner({.max_auto_target = 5000}).target_cost(costs, 2), 1000u);
+  EXPECT_EQ(ChunkPlanner({.target_cost = 2000, .max_auto_target = 300}).target_cost(costs, 2), 2000u);
+}

@@ -15,9 +15,13 @@ struct ChunkOptions {
   std::uint64_t target_cost = 0;
   /// a chunk holds at most this many items; 0 = auto (64)
   std::size_t max_items = 0;
+  /// an upper bound for the auto target, 0 = none. Chunking exists to amortise per-task overhead;
+  /// once a chunk costs far more than that overhead, bigger chunks only make balancing coarser.
+  /// (The batch runner caps it at 1 MiB of input files.)
+  std::uint64_t max_auto_target = 0;
 
   /// chunking off: every item in a chunk of its own
-  static constexpr ChunkOptions disabled() noexcept { return ChunkOptions{0, 1}; }
+  static constexpr ChunkOptions disabled() noexcept { return ChunkOptions{0, 1, 0}; }
 };
 
 /// plans chunks of item indices from per-item costs (for files: their size in bytes).
@@ -25,7 +29,7 @@ struct ChunkOptions {
 /// total above the target or it holds max_items; an item costing more than the target rides
 /// alone; chunks come out by total cost descending (ties keep input order), indices inside a
 /// chunk in input order. The auto target is ceil(total / (4 * workers)), at least 1, so there are
-/// about 4 chunks per worker to balance with. Deterministic; const members are thread-safe.
+/// about 4 chunks per worker to balance with, capped by max_auto_target when that is set. Deterministic; const members are thread-safe.
 ///
 ///   auto chunks = ChunkPlanner().plan(file_sizes, pool.max_workers());
 class ChunkPlanner {
