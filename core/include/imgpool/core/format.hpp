@@ -1,0 +1,31 @@
+#pragma once
+// Image file formats: parsing --format, output extensions and sniffing by magic bytes.
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string_view>
+
+namespace imgpool::core {
+
+/// an image file format; Same means "as the input" (for output) or "unknown" (for sniffing)
+enum class Format { Same, Jpeg, Png, Webp, Tiff };
+
+/// parses a --format value: same, jpg, jpeg, png, webp, tif, tiff (case-insensitive).
+/// Throws UsageError naming the value and the allowed ones.
+Format parse_format(std::string_view text);
+
+/// the short name of a format: "same", "jpeg", "png", "webp", "tiff"
+std::string_view format_name(Format format);
+
+/// the extension an output in `format` gets (".jpg", ".png", ".webp", ".tif"); for Same, `input`'s own
+/// extension as it is (case kept, possibly empty)
+std::filesystem::path output_extension(Format format, const std::filesystem::path& input);
+
+/// the format a file name's extension stands for (case-insensitive); Same when unknown
+Format format_from_extension(const std::filesystem::path& file);
+
+/// the format of encoded data by its magic bytes; Same when unknown (OpenCV may still read it, e.g. BMP)
+Format sniff_format(std::span<const std::uint8_t> bytes);
+
+}  // namespace imgpool::core

@@ -1,0 +1,185 @@
+#include <imgpool/core/batch.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <numeric>
+#include <unordered_map>
+#include <utility>
+
+#include <imgpool/core/models.hpp>
+#include <imgpool/pool/cpu.hpp>
+#include <imgpool/pool/executor.hpp>
+
+namespace imgpool::core {
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path identity(const fs::path& p) {
+  std::error_code ec;
+  fs::path c = fs::weakly_canonical(p, ec);
+  return ec ? fs::absolute(p) : c;
+}
+
+FileResult refusal(const fs::path& input, const fs::path& output, std::string why) {
+  FileResult r;
+  r.input = input;
+  r.output = output;
+  r.status = Status::Failed;
+  r.error = std::move(why);
+  return r;
+}
+
+// Where workers hand finished items to the thread that called run_batch. One lock per item is far
+// below the cost of decoding an image; the pool's own queue is where scaling matters.
+class ResultChannel {
+ public:
+  void push(std::size_t index, FileResult r) {
+    {
+      std::lock_guard lock(mutex_);
+      results_.emplace_back(index, std::move(r));
+    }
+    ready_.notify_one();
+  }
+  void chunk_finished() {
+    {
+      std::lock_guard lock(mutex_);
+      ++chunks_done_;
+    }
+    ready_.notify_one();
+  }
+  // Waits up to `slice` for news; returns what arrived and how many chunks are finished.
+  std::pair<std::deque<std::pair<std::size_t, FileResult>>, std::size_t> take(std::chrono::milliseconds slice) {
+    std::unique_lock lock(mutex_);
+    const std::size_t seen = chunks_done_;
+    ready_.wait_for(lock, slice, [&] { return !results_.empty() || chunks_done_ != seen; });
+    return {std::exchange(results_, {}), chunks_done_};
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::pair<std::size_t, FileResult>> results_;
+  std::size_t chunks_done_ = 0;
+};
+
+void count(BatchSummary& summary, const FileResult& r) {
+  switch (r.status) {
+    case Status::Ok: ++summary.processed; break;
+    case Status::Failed: ++summary.failed; break;
+    case Status::Skipped: ++summary.skipped; break;
+  }
+}
+
+}  // namespace
+
+BatchPlan plan_batch(const std::vector<InputFile>& inputs, const fs::path& out_dir, Format format) {
+  BatchPlan plan;
+  std::unordered_map<std::string, const InputFile*> input_ids;
+  for (const InputFile& f : inputs) input_ids.emplace(identity(f.path).string(), &f);
+  std::unordered_map<std::string, fs::path> taken;  // output identity -> the input that has it
+  for (const InputFile& f : inputs) {
+    const fs::path out = output_path_for(f, out_dir, format);
+    const std::string id = identity(out).string();
+    if (input_ids.count(id) != 0) {
+      plan.refused.push_back(refusal(f.path, out, "output would overwrite an input file (choose another -o)"));
+    } else if (auto [it, fresh] = taken.emplace(id, f.path); !fresh) {
+      plan.refused.push_back(
+          refusal(f.path, out, "output " + out.string() + " is already the output of " + it->second.string()));
+    } else {
+      plan.items.push_back({f.path, out, f.size});
+    }
+  }
+  return plan;
+}
+
+BatchSummary run_batch(const std::vector<BatchItem>& items, const JobOptions& options, const BatchOptions& batch,
+                       const ResultCallback& on_result, std::stop_token stop) {
+  const auto start = std::chrono::steady_clock::now();
+  // Load the models once here so that a missing model is one start-up error, not one per file.
+  (void)WorkerModels::load(options.pipeline);
+
+  const int workers = batch.workers > 0 ? batch.workers : pool::available_cpus();
+  std::vector<std::uint64_t> costs(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) costs[i] = items[i].cost;
+  std::vector<std::vector<std::size_t>> chunks;
+  if (batch.chunking) {
+    chunks = pool::ChunkPlanner(batch.chunks).plan(costs, workers);
+  } else {
+    // One item per task, still largest first so that a big file never starts last.
+    std::vector<std::size_t> order(items.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return costs[a] > costs[b]; });
+    for (std::size_t i : order) chunks.push_back({i});
+  }
+
+  // Declared after everything its tasks use, so that its destructor joins the workers before those go.
+  ResultChannel channel;
+  pool::ExecutorOptions exec_options;
+  exec_options.max_workers = workers;
+  exec_options.initializer = [pipeline = options.pipeline] { return std::any(WorkerModels::load(pipeline)); };
+  pool::ThreadPoolExecutor executor(exec_options);
+  std::vector<pool::Future<void>> futures;
+  futures.reserve(chunks.size());
+  for (const auto& chunk : chunks) {
+    auto future = executor.submit([&items, &options, &channel, &chunk, stop] {
+      const auto& models = pool::this_worker::state<WorkerModels>();
+      for (std::size_t index : chunk) {
+        if (stop.stop_requested()) return;
+        channel.push(index, run_file_job(items[index].input, items[index].output, options, &models));
+      }
+    });
+    future.add_done_callback([&channel](const pool::Future<void>&) { channel.chunk_finished(); });
+    futures.push_back(std::move(future));
+  }
+
+  BatchSummary summary;
+  std::vector<char> delivered(items.size(), 0);
+  bool cancelling = false;
+  for (std::size_t chunks_done = 0; chunks_done < chunks.size();) {
+    auto [arrived, done] = channel.take(std::chrono::milliseconds(100));
+    chunks_done = done;
+    for (auto& [index, result] : arrived) {
+      delivered[index] = 1;
+      count(summary, result);
+      if (on_result) on_result(result);
+    }
+    if (stop.stop_requested() && !cancelling) {
+      cancelling = true;
+      for (auto& f : futures) f.cancel();
+    }
+  }
+  // Late results pushed between the last take and the final chunk_finished.
+  for (auto& [index, result] : channel.take(std::chrono::milliseconds(0)).first) {
+    delivered[index] = 1;
+    count(summary, result);
+    if (on_result) on_result(result);
+  }
+  // A chunk whose task itself failed (e.g. a broken executor) still owes its items a result.
+  for (std::size_t c = 0; c < chunks.size(); ++c) {
+    if (futures[c].cancelled()) continue;
+    std::exception_ptr error = futures[c].exception();
+    if (!error) continue;
+    std::string why = "worker failed";
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      why += std::string(": ") + e.what();
+    } catch (...) {
+    }
+    for (std::size_t index : chunks[c]) {
+      if (delivered[index]) continue;
+      delivered[index] = 1;
+      FileResult r = refusal(items[index].input, items[index].output, why);
+      count(summary, r);
+      if (on_result) on_result(r);
+    }
+  }
+  for (char d : delivered) summary.cancelled += d ? 0 : 1;
+  summary.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+
+}  // namespace imgpool::core

@@ -1,0 +1,256 @@
+#include <imgpool/core/decoder.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <fmt/format.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <turbojpeg.h>
+#include <webp/decode.h>
+
+#include <imgpool/core/error.hpp>
+
+namespace imgpool::core {
+
+namespace {
+
+struct TjDestroy {
+  void operator()(void* handle) const { tjDestroy(handle); }
+};
+using TjHandle = std::unique_ptr<void, TjDestroy>;
+
+// One decompressor per thread, reused for every image: TurboJPEG handles may be reused after errors,
+// and creating one per file costs an allocation of libjpeg's state each time.
+tjhandle thread_decompressor() {
+  thread_local TjHandle handle(tjInitDecompress());
+  if (!handle) throw ImageError(fmt::format("cannot start the JPEG decoder: {}", tjGetErrorStr2(nullptr)));
+  return handle.get();
+}
+
+std::string size_text(std::uint64_t pixels) {
+  if (pixels >= 1'000'000'000) return fmt::format("{:.1f} gigapixels", double(pixels) / 1e9);
+  if (pixels >= 1'000'000) return fmt::format("{:.1f} megapixels", double(pixels) / 1e6);
+  return fmt::format("{} pixels", pixels);
+}
+
+void check_pixels(Size size, std::uint64_t max_pixels) {
+  const std::uint64_t pixels = std::uint64_t(size.width) * std::uint64_t(size.height);
+  if (max_pixels != 0 && pixels > max_pixels) {
+    throw ImageError(fmt::format("image is {}x{} ({}), above --max-pixels {}", size.width, size.height,
+                                 size_text(pixels), max_pixels));
+  }
+}
+
+std::uint32_t be32(std::span<const std::uint8_t> b, std::size_t o) {
+  return (std::uint32_t{b[o]} << 24) | (std::uint32_t{b[o + 1]} << 16) | (std::uint32_t{b[o + 2]} << 8) | b[o + 3];
+}
+
+// PNG's IHDR must be the first chunk: 8 signature bytes, length, "IHDR", width, height (big-endian).
+Size png_size(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() < 24 || std::string_view(reinterpret_cast<const char*>(bytes.data()) + 12, 4) != "IHDR") {
+    throw ImageError("corrupt PNG: no IHDR header");
+  }
+  const std::uint32_t w = be32(bytes, 16);
+  const std::uint32_t h = be32(bytes, 20);
+  if (w == 0 || h == 0 || w > 0x7FFFFFFFu || h > 0x7FFFFFFFu) {
+    throw ImageError(fmt::format("corrupt PNG: impossible size {}x{}", w, h));
+  }
+  return {int(w), int(h)};
+}
+
+struct JpegHeader {
+  Size size;
+  int colorspace = TJCS_YCbCr;
+};
+
+JpegHeader jpeg_header(tjhandle handle, std::span<const std::uint8_t> bytes) {
+  int w = 0, h = 0, subsampling = 0, colorspace = 0;
+  if (tjDecompressHeader3(handle, bytes.data(), bytes.size(), &w, &h, &subsampling, &colorspace) != 0) {
+    // A warning while reading the header (e.g. extraneous bytes before DQT) still gives the size;
+    // tjDecompress2 meets it again, and decode_jpeg judges it there.
+    if (tjGetErrorCode(handle) != TJERR_WARNING || w <= 0 || h <= 0) {
+      throw ImageError(fmt::format("corrupt JPEG: {}", tjGetErrorStr2(handle)));
+    }
+  }
+  return {{w, h}, colorspace};
+}
+
+// The same transforms as OpenCV's own ExifTransform, so both decode paths agree.
+cv::Mat oriented(cv::Mat image, int orientation) {
+  cv::Mat out;
+  switch (orientation) {
+    case 2: cv::flip(image, out, 1); return out;
+    case 3: cv::flip(image, out, -1); return out;
+    case 4: cv::flip(image, out, 0); return out;
+    case 5: cv::transpose(image, out); return out;
+    case 6: cv::rotate(image, out, cv::ROTATE_90_CLOCKWISE); return out;
+    case 7: cv::transpose(image, out); cv::flip(out, out, -1); return out;
+    case 8: cv::rotate(image, out, cv::ROTATE_90_COUNTERCLOCKWISE); return out;
+    default: return image;
+  }
+}
+
+// Everything becomes 8-bit gray, BGR or BGRA.
+cv::Mat to_8bit(cv::Mat image, bool grayscale) {
+  switch (image.depth()) {
+    case CV_8U: break;
+    case CV_16U: image.convertTo(image, CV_8U, 1.0 / 257.0); break;
+    case CV_32F:
+    case CV_64F: image.convertTo(image, CV_8U, 255.0); break;
+    default: image.convertTo(image, CV_8U); break;
+  }
+  if (image.channels() == 2) {  // gray + alpha
+    cv::Mat planes[2], bgra;
+    cv::split(image, planes);
+    cv::Mat parts[] = {planes[0], planes[0], planes[0], planes[1]};
+    cv::merge(parts, 4, bgra);
+    image = bgra;
+  }
+  if (grayscale && image.channels() != 1) {
+    cv::cvtColor(image, image, image.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+  }
+  if (image.channels() > 4) throw ImageError(fmt::format("unsupported image: {} channels", image.channels()));
+  return image;
+}
+
+cv::Mat opencv_decode(std::span<const std::uint8_t> bytes, int flags, Format format) {
+  cv::Mat image;
+  try {
+    image = cv::imdecode(cv::_InputArray(bytes.data(), int(bytes.size())), flags);
+  } catch (const cv::Exception& e) {
+    throw ImageError(fmt::format("cannot decode: {}", e.err));
+  }
+  if (image.empty()) {
+    if (format == Format::Same) throw ImageError("not an image (unrecognised data)");
+    constexpr const char* kLabels[] = {"image", "JPEG", "PNG", "WebP", "TIFF"};
+    throw ImageError(fmt::format("corrupt {} (OpenCV cannot decode it)", kLabels[static_cast<int>(format)]));
+  }
+  return image;
+}
+
+DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
+  const tjhandle handle = thread_decompressor();
+  const JpegHeader header = jpeg_header(handle, bytes);
+  check_pixels(header.size, options.max_pixels);
+  const int orientation = options.auto_orient ? jpeg_exif_orientation(bytes) : 1;
+
+  DecodedImage out;
+  out.format = Format::Jpeg;
+  out.full_size = orientation >= 5 ? Size(header.size.height, header.size.width) : header.size;
+
+  if (header.colorspace == TJCS_CMYK || header.colorspace == TJCS_YCCK) {
+    // TurboJPEG 2.1 cannot convert CMYK to BGR; OpenCV's libjpeg reader can (Adobe inverted CMYK too).
+    const int flags = (options.grayscale ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR) | cv::IMREAD_IGNORE_ORIENTATION;
+    out.image = oriented(opencv_decode(bytes, flags, Format::Jpeg), orientation);
+    out.plan.decoded = header.size;
+    return out;
+  }
+
+  out.plan = options.min_size ? plan_shrink_on_load(header.size, orientation, options.min_size(out.full_size))
+                              : ShrinkOnLoadPlan{1, 1, header.size};
+  cv::Mat image(out.plan.decoded, options.grayscale ? CV_8UC1 : CV_8UC3);
+  if (tjDecompress2(handle, bytes.data(), bytes.size(), image.data, image.cols, int(image.step), image.rows,
+                    options.grayscale ? TJPF_GRAY : TJPF_BGR, 0) != 0) {
+    // Without TJFLAG_STOPONWARNING libjpeg recovers as far as it can and reports the last problem.
+    // Warnings are failures too (a truncated file must not become a grey half image), except the
+    // harmless "extraneous bytes before marker" that many camera files carry.
+    const std::string why = tjGetErrorStr2(handle);
+    const bool harmless =
+        tjGetErrorCode(handle) == TJERR_WARNING && why.find("extraneous bytes") != std::string::npos;
+    if (!harmless) throw ImageError(fmt::format("corrupt JPEG: {}", why));
+  }
+  out.image = oriented(std::move(image), orientation);
+  return out;
+}
+
+DecodedImage decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
+  WebPBitstreamFeatures features;
+  if (const VP8StatusCode status = WebPGetFeatures(bytes.data(), bytes.size(), &features); status != VP8_STATUS_OK) {
+    throw ImageError(fmt::format("corrupt WebP (libwebp status {})", int(status)));
+  }
+  if (features.has_animation) throw ImageError("animated WebP is not supported");
+  const Size size(features.width, features.height);
+  check_pixels(size, options.max_pixels);
+  const bool alpha = features.has_alpha && !options.grayscale;
+  cv::Mat image(size, alpha ? CV_8UC4 : CV_8UC3);
+  const std::size_t total = image.step * std::size_t(image.rows);
+  const std::uint8_t* ok =
+      alpha ? WebPDecodeBGRAInto(bytes.data(), bytes.size(), image.data, total, int(image.step))
+            : WebPDecodeBGRInto(bytes.data(), bytes.size(), image.data, total, int(image.step));
+  if (ok == nullptr) throw ImageError("corrupt WebP: decoding failed");
+  DecodedImage out;
+  out.format = Format::Webp;
+  out.full_size = size;
+  out.plan.decoded = size;
+  out.image = to_8bit(std::move(image), options.grayscale);
+  return out;
+}
+
+}  // namespace
+
+ImageHeader read_header(std::span<const std::uint8_t> bytes) {
+  ImageHeader header;
+  header.format = sniff_format(bytes);
+  switch (header.format) {
+    case Format::Jpeg: {
+      header.size = jpeg_header(thread_decompressor(), bytes).size;
+      header.orientation = jpeg_exif_orientation(bytes);
+      break;
+    }
+    case Format::Png: header.size = png_size(bytes); break;
+    case Format::Webp: {
+      int w = 0, h = 0;
+      if (WebPGetInfo(bytes.data(), bytes.size(), &w, &h) == 0) throw ImageError("corrupt WebP: bad header");
+      header.size = {w, h};
+      break;
+    }
+    default: break;
+  }
+  return header;
+}
+
+ShrinkOnLoadPlan plan_shrink_on_load(Size stored, int orientation, Size min_oriented) {
+  const Size need = orientation >= 5 ? Size(min_oriented.height, min_oriented.width) : min_oriented;
+  ShrinkOnLoadPlan best{1, 1, stored};
+  int count = 0;
+  const tjscalingfactor* factors = tjGetScalingFactors(&count);
+  for (int i = 0; factors != nullptr && i < count; ++i) {
+    const tjscalingfactor f = factors[i];
+    // Only 1/2, 1/4 and 1/8: libjpeg-turbo has SIMD code for those reduced IDCTs; the other n/8
+    // factors run plain C and can be slower than a full-size decode. (Pillow's draft() uses the same.)
+    if (f.num != 1 || (f.denom != 2 && f.denom != 4 && f.denom != 8)) continue;
+    const Size scaled(TJSCALED(stored.width, f), TJSCALED(stored.height, f));
+    if (scaled.width < need.width || scaled.height < need.height) continue;
+    if (scaled.area() < best.decoded.area()) best = {f.num, f.denom, scaled};
+  }
+  return best;
+}
+
+DecodedImage decode(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
+  if (bytes.empty()) throw ImageError("empty file");
+  const Format format = sniff_format(bytes);
+  if (format == Format::Jpeg) return decode_jpeg(bytes, options);
+  if (format == Format::Webp) return decode_webp(bytes, options);
+  if (format == Format::Png) check_pixels(png_size(bytes), options.max_pixels);
+
+  // IMREAD_UNCHANGED keeps alpha and 16-bit samples (to_8bit scales them). OpenCV 4.6 reads EXIF
+  // orientation only from JPEG, which never comes here except as CMYK, so nothing to orient.
+  const int flags = options.grayscale ? cv::IMREAD_GRAYSCALE | cv::IMREAD_IGNORE_ORIENTATION : cv::IMREAD_UNCHANGED;
+  DecodedImage out;
+  out.format = format;
+  out.image = to_8bit(opencv_decode(bytes, flags, format), options.grayscale);
+  // Formats without a header reader here (TIFF, BMP, ...) are checked after decoding; OpenCV itself
+  // refuses more than 2^30 pixels.
+  check_pixels(out.image.size(), options.max_pixels);
+  out.full_size = out.image.size();
+  out.plan.decoded = out.image.size();
+  return out;
+}
+
+cv::Mat decode_image(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
+  return decode(bytes, options).image;
+}
+
+}  // namespace imgpool::core

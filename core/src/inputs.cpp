@@ -1,0 +1,127 @@
+#include <imgpool/core/inputs.hpp>
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <string_view>
+#include <system_error>
+
+namespace imgpool::core {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool glob_matches(const std::vector<std::string>& globs, const fs::path& relative) {
+  const std::string rel = relative.generic_string();
+  const std::string name = relative.filename().string();
+  return std::any_of(globs.begin(), globs.end(), [&](const std::string& g) {
+    return fnmatch(g.c_str(), rel.c_str(), 0) == 0 || fnmatch(g.c_str(), name.c_str(), 0) == 0;
+  });
+}
+
+bool selected(const ScanOptions& options, const fs::path& relative) {
+  if (!options.include.empty() && !glob_matches(options.include, relative)) return false;
+  return !glob_matches(options.exclude, relative);
+}
+
+bool hidden(const fs::path& p) {
+  const std::string name = p.filename().string();
+  return !name.empty() && name[0] == '.';
+}
+
+// Walks one folder. Recursion follows symlinked folders; a folder whose canonical path is already on
+// the way down is a loop and is reported once instead of walked forever.
+class FolderWalker {
+ public:
+  FolderWalker(const ScanOptions& options, ScanResult& out, std::set<fs::path>& seen)
+      : options_(options), out_(out), seen_(seen) {}
+
+  void walk(const fs::path& root) { walk_dir(root, root); }
+
+ private:
+  void walk_dir(const fs::path& root, const fs::path& dir) {
+    std::error_code ec;
+    const fs::path canonical = fs::canonical(dir, ec);
+    if (!ec && !ancestors_.insert(canonical).second) {
+      out_.problems.push_back({dir, "symlink loop (folder already being walked), skipped"});
+      return;
+    }
+    std::vector<fs::directory_entry> entries;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) entries.push_back(*it);
+    if (ec) out_.problems.push_back({dir, "cannot list folder: " + ec.message()});
+    // Sorted, so that runs, reports and shards see one order whatever the file system returns.
+    std::sort(entries.begin(), entries.end(),
+              [](const fs::directory_entry& a, const fs::directory_entry& b) { return a.path() < b.path(); });
+    for (const auto& entry : entries) {
+      const fs::path& p = entry.path();
+      if (hidden(p)) continue;
+      std::error_code sec;
+      if (entry.is_directory(sec)) {
+        if (options_.recursive) walk_dir(root, p);
+        continue;
+      }
+      if (!entry.is_regular_file(sec) || !has_image_extension(p)) continue;
+      const fs::path relative = p.lexically_relative(root);
+      if (!selected(options_, relative)) continue;
+      add(p, relative, entry.file_size(sec));
+    }
+    if (!ec) ancestors_.erase(canonical);
+  }
+
+  void add(const fs::path& p, const fs::path& relative, std::uint64_t size) {
+    std::error_code ec;
+    fs::path key = fs::weakly_canonical(p, ec);
+    if (ec) key = p;
+    if (seen_.insert(key).second) out_.files.push_back({p, relative, size});
+  }
+
+  const ScanOptions& options_;
+  ScanResult& out_;
+  std::set<fs::path>& seen_;
+  std::set<fs::path> ancestors_;
+};
+
+}  // namespace
+
+bool has_image_extension(const fs::path& file) {
+  static constexpr std::array<std::string_view, 13> kExtensions = {
+      ".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".bmp", ".pbm", ".pgm", ".ppm", ".pnm", ".jfif"};
+  const std::string ext = lower(file.extension().string());
+  return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
+}
+
+ScanResult scan_inputs(const std::vector<fs::path>& inputs, const ScanOptions& options) {
+  ScanResult result;
+  std::set<fs::path> seen;
+  for (const fs::path& input : inputs) {
+    std::error_code ec;
+    const fs::file_status status = fs::status(input, ec);
+    if (ec || !fs::exists(status)) {
+      result.problems.push_back({input, "no such file or folder"});
+    } else if (fs::is_directory(status)) {
+      FolderWalker(options, result, seen).walk(input);
+    } else if (fs::is_regular_file(status)) {
+      fs::path key = fs::weakly_canonical(input, ec);
+      if (ec) key = input;
+      if (seen.insert(key).second) result.files.push_back({input, input.filename(), fs::file_size(input, ec)});
+    } else {
+      result.problems.push_back({input, "not a regular file or folder"});
+    }
+  }
+  return result;
+}
+
+fs::path output_path_for(const InputFile& file, const fs::path& out_dir, Format format) {
+  fs::path out = out_dir / file.relative;
+  out.replace_extension(output_extension(format, file.path));
+  return out;
+}
+
+}  // namespace imgpool::core
