@@ -1,0 +1,187 @@
+#include "batch_command.hpp"
+
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <optional>
+#include <stop_token>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include <imgpool/core.hpp>
+
+#include "exit_codes.hpp"
+#include "progress.hpp"
+#include "report.hpp"
+
+namespace imgpool::app {
+namespace fs = std::filesystem;
+
+void add_common_options(CLI::App& sub, CommonOptions& o) {
+  sub.add_option("inputs", o.inputs, "Image files and folders to process")->required();
+  sub.add_option("-o,--output", o.output, "Folder the outputs go to (created if missing)")->required();
+  sub.add_option("-j,--workers", o.workers, "Worker count (default: the CPUs this process may use)")
+      ->check(CLI::Range(1, 4096));
+  sub.add_option("--format", o.format, "Output format: jpg, png, webp, tiff or same (default: same as input)")
+      ->check(CLI::IsMember({"same", "jpg", "jpeg", "png", "webp", "tif", "tiff"}, CLI::ignore_case));
+  sub.add_option("--quality", o.quality, "JPEG/WebP quality 1-100 (default 85)")->check(CLI::Range(1, 100));
+  sub.add_flag("-r,--recursive", o.recursive, "Walk sub-folders of folder inputs");
+  sub.add_option("--include", o.include, "Only files matching this glob (repeatable)");
+  sub.add_option("--exclude", o.exclude, "Leave out files matching this glob (repeatable)");
+  auto* overwrite = sub.add_flag("--overwrite", o.overwrite, "Replace outputs that exist");
+  auto* skip = sub.add_flag("--skip-existing", o.skip_existing, "Skip inputs whose output exists and is newer");
+  overwrite->excludes(skip);
+  sub.add_option("--report", o.report, "Write one JSON line per input to this file");
+  sub.add_flag("--json", o.json, "Print a JSON summary on stdout instead of the text one");
+  sub.add_flag("-q,--quiet", o.quiet, "No progress and no summary; failures still go to stderr");
+  sub.add_option("--progress", o.progress, "Progress bar: auto (when stdout is a terminal), always, never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  sub.add_option("--backend", o.backend, "Worker backend: thread")->check(CLI::IsMember({"thread"}));
+  sub.add_option("--chunk", o.chunk, "Group small files into one task: auto or off")
+      ->check(CLI::IsMember({"auto", "off"}));
+  sub.add_option("--max-pixels", o.max_pixels, "Refuse images with more pixels than this (decompression bombs)")
+      ->check(CLI::PositiveNumber);
+  sub.add_flag("--no-auto-orient", o.no_auto_orient, "Ignore the EXIF orientation tag");
+}
+
+namespace {
+
+// SIGINT and SIGTERM are blocked in every thread and taken by one watcher thread with sigtimedwait,
+// so that the stop request runs in ordinary code, not in a signal handler. A second signal while
+// stopping restores the default action and re-raises it: the process ends at once.
+class SignalWatcher {
+ public:
+  SignalWatcher() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    thread_ = std::jthread([this](std::stop_token own) { watch(own); });
+  }
+  ~SignalWatcher() {
+    thread_.request_stop();
+    thread_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  std::stop_token token() const { return source_.get_token(); }
+  bool interrupted() const { return source_.stop_requested(); }
+
+ private:
+  void watch(const std::stop_token& own) {
+    const timespec slice{0, 100'000'000};
+    while (!own.stop_requested()) {
+      const int sig = sigtimedwait(&set_, nullptr, &slice);
+      if (sig <= 0) continue;
+      if (!source_.stop_requested()) {
+        source_.request_stop();
+        continue;
+      }
+      signal(sig, SIG_DFL);
+      pthread_sigmask(SIG_UNBLOCK, &set_, nullptr);
+      raise(sig);
+    }
+  }
+  sigset_t set_{};
+  sigset_t old_{};
+  std::stop_source source_;
+  std::jthread thread_;
+};
+
+bool show_progress(const CommonOptions& o) {
+  if (o.quiet || o.progress == "never") return false;
+  if (o.progress == "always") return true;
+  return isatty(STDOUT_FILENO) != 0 && isatty(STDERR_FILENO) != 0;
+}
+
+core::JobOptions job_options(const CommonOptions& o, const std::vector<std::string>& op_specs) {
+  core::JobOptions job;
+  job.pipeline = core::Pipeline::parse(op_specs);
+  job.encode.format = core::parse_format(o.format);
+  job.encode.quality = o.quality;
+  job.auto_orient = !o.no_auto_orient;
+  if (o.max_pixels) job.max_pixels = o.max_pixels;
+  job.existing = o.overwrite        ? core::ExistingOutput::Overwrite
+                 : o.skip_existing  ? core::ExistingOutput::Skip
+                                    : core::ExistingOutput::Fail;
+  return job;
+}
+
+}  // namespace
+
+int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op_specs) {
+  // First, before any thread exists, so that every thread inherits the blocked signal mask.
+  SignalWatcher signals;
+  // Everything that can be wrong with the command line is checked before a file is touched.
+  const core::JobOptions job = job_options(o, op_specs);
+  const fs::path out_dir = o.output;
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec || !fs::is_directory(out_dir)) {
+    throw core::ConfigError(fmt::format("cannot create the output folder {}: {}", out_dir.string(),
+                                        ec ? ec.message() : "a file of that name exists"));
+  }
+  ReportWriter report(o.report);
+  (void)core::WorkerModels::load(job.pipeline);  // a missing model is a start-up error
+
+  core::ScanOptions scan_options{o.recursive, o.include, o.exclude};
+  const core::ScanResult scan = core::scan_inputs({o.inputs.begin(), o.inputs.end()}, scan_options);
+  const core::BatchPlan plan = core::plan_batch(scan.files, out_dir, job.encode.format);
+
+  std::vector<core::FileResult> failures;
+  core::BatchSummary summary;
+  auto record_early = [&](core::FileResult r) {
+    report.write(r);
+    ++summary.failed;
+    failures.push_back(std::move(r));
+  };
+  for (const auto& problem : scan.problems) {
+    core::FileResult r;
+    r.input = problem.path;
+    r.error = problem.error;
+    record_early(std::move(r));
+  }
+  for (const auto& refused : plan.refused) record_early(refused);
+  if (scan.files.empty() && scan.problems.empty()) {
+    fmt::print(stderr, "imgpool: no image files found in the inputs{}\n",
+               o.recursive ? "" : " (folders are walked one level deep; add --recursive for sub-folders)");
+  }
+
+  core::BatchOptions batch;
+  batch.workers = o.workers;
+  batch.chunking = o.chunk != "off";
+
+  std::optional<ProgressBar> bar;
+  if (show_progress(o)) bar.emplace(stderr, plan.items.size());
+  const core::BatchSummary ran = core::run_batch(
+      plan.items, job, batch,
+      [&](const core::FileResult& r) {
+        report.write(r);
+        if (r.status == core::Status::Failed) failures.push_back(r);
+        if (bar) bar->advance(failures.size());
+      },
+      signals.token());
+  if (bar) bar->finish();
+
+  summary.processed = ran.processed;
+  summary.failed += ran.failed;
+  summary.skipped = ran.skipped;
+  summary.cancelled = ran.cancelled;
+  summary.elapsed_s = ran.elapsed_s;
+  const bool interrupted = signals.interrupted();
+
+  if (o.json) {
+    fmt::print("{}\n", summary_to_json(summary, failures).dump());
+  } else if (!o.quiet) {
+    print_summary(stdout, summary, failures, interrupted);
+  } else {
+    for (const auto& f : failures) fmt::print(stderr, "{}: {}\n", f.input.string(), f.error);
+  }
+  if (interrupted) return kExitInterrupted;
+  return summary.failed ? kExitSomeFailed : kExitOk;
+}
+
+}  // namespace imgpool::app

@@ -1,0 +1,30 @@
+#pragma once
+// A one-line progress bar for terminals: done/total, images/s and ETA.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdio>
+
+namespace imgpool::app {
+
+/// draws on a terminal stream at most ten times a second; not thread-safe (the batch loop owns it)
+class ProgressBar {
+ public:
+  ProgressBar(std::FILE* stream, std::size_t total);
+  /// records one more finished item and redraws if enough time has passed
+  void advance(std::size_t failed_so_far);
+  /// erases the bar so that the summary starts on a clean line
+  void finish();
+
+ private:
+  void draw();
+  std::FILE* stream_;
+  std::size_t total_;
+  std::size_t done_ = 0;
+  std::size_t failed_ = 0;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_draw_;
+  bool drawn_ = false;
+};
+
+}  // namespace imgpool::app

@@ -1,0 +1,36 @@
+#pragma once
+// What the command writes about a batch: the JSONL report, the --json summary and the human summary.
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <imgpool/core/batch.hpp>
+
+namespace imgpool::app {
+
+/// the JSON line `--report` writes for one input: input, output, status, error, width, height, ms
+nlohmann::json result_to_json(const core::FileResult& result);
+
+/// the `--json` summary: processed, failed, skipped, elapsed_s, images_per_s, failures[{input, error}]
+nlohmann::json summary_to_json(const core::BatchSummary& summary, const std::vector<core::FileResult>& failures);
+
+/// the human summary: one line of counts, then each failure with its reason
+void print_summary(std::FILE* out, const core::BatchSummary& summary, const std::vector<core::FileResult>& failures,
+                   bool interrupted);
+
+/// appends one JSON line per result to a file; throws core::ConfigError if it cannot be opened
+class ReportWriter {
+ public:
+  explicit ReportWriter(const std::string& path);
+  void write(const core::FileResult& result);
+  bool enabled() const { return out_.is_open(); }
+
+ private:
+  std::ofstream out_;
+};
+
+}  // namespace imgpool::app

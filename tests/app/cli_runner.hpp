@@ -1,0 +1,37 @@
+#pragma once
+// Running the imgpool binary from tests, and the scratch folders they use.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace imgpool::test {
+
+/// what one run of the command printed and returned
+struct CliRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// runs the imgpool binary with `args` (each passed as one argument, no shell splitting)
+CliRun run_imgpool(const std::vector<std::string>& args);
+
+/// a fresh folder under the system temp folder, removed with the object
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// the regular files under `dir`, recursively, as paths relative to it, sorted
+std::vector<std::string> list_files(const std::filesystem::path& dir);
+
+}  // namespace imgpool::test

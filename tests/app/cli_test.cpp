@@ -1,0 +1,366 @@
+// End-to-end tests of the imgpool command: outputs, geometry, exit codes, --json and --report.
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "cli_runner.hpp"
+
+namespace fs = std::filesystem;
+using imgpool::test::list_files;
+using imgpool::test::run_imgpool;
+using imgpool::test::ScratchDir;
+
+namespace {
+
+const fs::path kSamples = IMGPOOL_SAMPLES;
+
+bool is_image(const fs::path& p) {
+  std::string ext = p.extension().string();
+  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".webp" || ext == ".tif" || ext == ".tiff";
+}
+
+std::vector<fs::path> sample_images() {
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(kSamples)) {
+    if (e.is_regular_file() && is_image(e.path())) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+fs::path first_jpeg() {
+  for (const auto& p : sample_images()) {
+    if (p.extension() == ".jpg") return p;
+  }
+  throw std::runtime_error("sample_images has no .jpg");
+}
+
+cv::Mat read_image(const fs::path& p) { return cv::imread(p.string(), cv::IMREAD_UNCHANGED); }
+
+// Two good JPEGs, one truncated JPEG and one text file named like a JPEG.
+void make_mixed_folder(const fs::path& dir) {
+  fs::create_directories(dir);
+  const fs::path good = first_jpeg();
+  fs::copy_file(good, dir / "good1.jpg");
+  fs::copy_file(good, dir / "good2.jpg");
+  std::ifstream in(good, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::ofstream(dir / "truncated.jpg", std::ios::binary) << bytes.substr(0, bytes.size() / 3);
+  std::ofstream(dir / "notes.jpg") << "this is not an image\n";
+}
+
+}  // namespace
+
+TEST(cli, thumbnails_every_sample_within_the_box) {
+  ScratchDir out;
+  const auto run = run_imgpool({"thumbnail", kSamples.string(), "-o", out.path().string(), "--size", "256"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  const auto inputs = sample_images();
+  const auto outputs = list_files(out.path());
+  ASSERT_EQ(outputs.size(), inputs.size());
+  for (const auto& input : inputs) {
+    const fs::path output = out.path() / input.filename();
+    ASSERT_TRUE(fs::exists(output)) << output;
+    const cv::Mat img = read_image(output);
+    ASSERT_FALSE(img.empty()) << output;
+    EXPECT_LE(std::max(img.cols, img.rows), 256) << output;
+    const cv::Mat original = cv::imread(input.string());
+    if (std::max(original.cols, original.rows) >= 256) {
+      EXPECT_EQ(std::max(img.cols, img.rows), 256) << output;  // downscaled to the box, not below it
+    }
+  }
+  EXPECT_NE(run.out.find("processed"), std::string::npos) << run.out;
+}
+
+TEST(cli, resize_exact_gives_the_requested_size_and_format) {
+  ScratchDir out;
+  const fs::path in = first_jpeg();
+  const auto run = run_imgpool({"resize", in.string(), "-o", out.path().string(), "--size", "80x60", "--format", "png"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const fs::path output = out.path() / in.filename().replace_extension(".png");
+  const cv::Mat img = read_image(output);
+  ASSERT_FALSE(img.empty());
+  EXPECT_EQ(img.cols, 80);
+  EXPECT_EQ(img.rows, 60);
+}
+
+TEST(cli, run_pipeline_resize_then_grayscale) {
+  ScratchDir out;
+  const fs::path in = first_jpeg();
+  const auto run = run_imgpool(
+      {"run", in.string(), "-o", out.path().string(), "--op", "resize=800x600", "--op", "grayscale", "--format", "png"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const cv::Mat img = read_image(out.path() / in.filename().replace_extension(".png"));
+  ASSERT_FALSE(img.empty());
+  EXPECT_EQ(img.cols, 800);
+  EXPECT_EQ(img.rows, 600);
+  EXPECT_EQ(img.channels(), 1);
+}
+
+TEST(cli, grayscale_subcommand_writes_one_channel) {
+  ScratchDir out;
+  const fs::path in = first_jpeg();
+  const auto run = run_imgpool({"grayscale", in.string(), "-o", out.path().string(), "--format", "png"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(read_image(out.path() / in.filename().replace_extension(".png")).channels(), 1);
+}
+
+TEST(cli, broken_files_fail_alone_with_exit_1) {
+  ScratchDir dir;
+  make_mixed_folder(dir / "in");
+  const auto run = run_imgpool({"thumbnail", (dir / "in").string(), "-o", (dir / "out").string(), "--size", "64",
+                                "--json", "--report", (dir / "report.jsonl").string()});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(list_files(dir / "out"), (std::vector<std::string>{"good1.jpg", "good2.jpg"}));
+
+  const auto summary = nlohmann::json::parse(run.out);
+  EXPECT_EQ(summary["processed"], 2);
+  EXPECT_EQ(summary["failed"], 2);
+  EXPECT_EQ(summary["skipped"], 0);
+  EXPECT_TRUE(summary["elapsed_s"].is_number());
+  EXPECT_TRUE(summary["images_per_s"].is_number());
+  ASSERT_EQ(summary["failures"].size(), 2u);
+  for (const auto& f : summary["failures"]) {
+    EXPECT_FALSE(f["error"].get<std::string>().empty());
+    const std::string input = f["input"];
+    EXPECT_TRUE(input.ends_with("truncated.jpg") || input.ends_with("notes.jpg")) << input;
+  }
+
+  std::ifstream report(dir / "report.jsonl");
+  std::map<std::string, nlohmann::json> lines;
+  for (std::string line; std::getline(report, line);) {
+    auto j = nlohmann::json::parse(line);
+    lines[fs::path(j["input"].get<std::string>()).filename().string()] = j;
+  }
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines["good1.jpg"]["status"], "ok");
+  EXPECT_GT(lines["good1.jpg"]["width"].get<int>(), 0);
+  EXPECT_LE(lines["good1.jpg"]["width"].get<int>(), 64);
+  EXPECT_GT(lines["good1.jpg"]["height"].get<int>(), 0);
+  EXPECT_TRUE(lines["good1.jpg"]["ms"].is_number());
+  EXPECT_TRUE(lines["good1.jpg"]["error"].is_null());
+  EXPECT_EQ(lines["truncated.jpg"]["status"], "failed");
+  EXPECT_FALSE(lines["truncated.jpg"]["error"].get<std::string>().empty());
+  EXPECT_EQ(lines["notes.jpg"]["status"], "failed");
+  EXPECT_TRUE(lines["notes.jpg"].contains("output"));
+}
+
+TEST(cli, usage_errors_exit_2_and_touch_nothing) {
+  ScratchDir dir;
+  const std::string out = (dir / "out").string();
+  const std::string in = first_jpeg().string();
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"run", in, "-o", out, "--op", "blur=3"},
+           {"run", in, "-o", out, "--op", "resize=80x0"},
+           {"resize", in, "-o", out, "--size", "huge"},
+           {"thumbnail", in, "-o", out, "--size", "0"},
+           {"thumbnail", in, "-o", out, "--size", "64", "--format", "gif"},
+           {"thumbnail", in, "-o", out, "--size", "64", "--quality", "101"},
+           {"thumbnail", in, "--size", "64"},
+           {"frobnicate", in}}) {
+    const auto run = run_imgpool(args);
+    EXPECT_EQ(run.exit_code, 2) << args[0] << " " << args.back() << ": " << run.err;
+    EXPECT_FALSE(run.err.empty());
+    EXPECT_FALSE(fs::exists(out) && !fs::is_empty(out)) << args.back();
+  }
+}
+
+TEST(cli, unknown_operation_error_names_the_bad_part) {
+  ScratchDir dir;
+  const auto run = run_imgpool({"run", first_jpeg().string(), "-o", (dir / "o").string(), "--op", "blur=3"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("blur"), std::string::npos) << run.err;
+}
+
+TEST(cli, output_folder_that_cannot_be_created_is_exit_2) {
+  ScratchDir dir;
+  std::ofstream(dir / "file") << "x";
+  const auto run = run_imgpool({"thumbnail", first_jpeg().string(), "-o", (dir / "file" / "sub").string(), "-s", "8"});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+}
+
+TEST(cli, existing_outputs_are_refused_replaced_or_skipped) {
+  ScratchDir dir;
+  const std::string in = first_jpeg().string();
+  const std::string out = (dir / "out").string();
+  ASSERT_EQ(run_imgpool({"thumbnail", in, "-o", out, "-s", "32"}).exit_code, 0);
+  const fs::path output = fs::path(out) / fs::path(in).filename();
+  const auto first_time = fs::last_write_time(output);
+
+  const auto again = run_imgpool({"thumbnail", in, "-o", out, "-s", "48", "--json"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_EQ(nlohmann::json::parse(again.out)["failed"], 1);
+  EXPECT_EQ(read_image(output).cols, 32);  // the existing output is untouched
+
+  const auto skip = run_imgpool({"thumbnail", in, "-o", out, "-s", "48", "--skip-existing", "--json"});
+  EXPECT_EQ(skip.exit_code, 0) << skip.err;
+  EXPECT_EQ(nlohmann::json::parse(skip.out)["skipped"], 1);
+  EXPECT_EQ(fs::last_write_time(output), first_time);
+
+  const auto overwrite = run_imgpool({"thumbnail", in, "-o", out, "-s", "48", "--overwrite"});
+  EXPECT_EQ(overwrite.exit_code, 0) << overwrite.err;
+  const cv::Mat img = read_image(output);
+  EXPECT_EQ(std::max(img.cols, img.rows), 48);
+}
+
+TEST(cli, two_inputs_mapping_to_one_output_lose_neither) {
+  ScratchDir dir;
+  fs::create_directories(dir / "in");
+  fs::copy_file(first_jpeg(), dir / "in" / "a.jpg");
+  ASSERT_TRUE(cv::imwrite((dir / "in" / "a.png").string(), cv::imread(first_jpeg().string())));
+  const auto run = run_imgpool(
+      {"thumbnail", (dir / "in").string(), "-o", (dir / "out").string(), "-s", "32", "--format", "jpg", "--json"});
+  EXPECT_EQ(run.exit_code, 1);
+  const auto summary = nlohmann::json::parse(run.out);
+  EXPECT_EQ(summary["processed"], 1);
+  ASSERT_EQ(summary["failures"].size(), 1u);
+  EXPECT_NE(summary["failures"][0]["error"].get<std::string>().find("already the output"), std::string::npos);
+}
+
+TEST(cli, output_inside_input_folder_never_overwrites_an_input) {
+  ScratchDir dir;
+  fs::create_directories(dir / "in");
+  fs::copy_file(first_jpeg(), dir / "in" / "a.jpg");
+  const auto size_before = fs::file_size(dir / "in" / "a.jpg");
+  const auto run = run_imgpool({"thumbnail", (dir / "in").string(), "-o", (dir / "in").string(), "-s", "16",
+                                "--overwrite"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(fs::file_size(dir / "in" / "a.jpg"), size_before);
+  EXPECT_NE(run.out.find("overwrite an input"), std::string::npos) << run.out;
+}
+
+TEST(cli, recursive_walk_keeps_relative_paths_and_honours_globs) {
+  ScratchDir dir;
+  fs::create_directories(dir / "in" / "sub");
+  fs::copy_file(first_jpeg(), dir / "in" / "top.jpg");
+  fs::copy_file(first_jpeg(), dir / "in" / "sub" / "deep.jpg");
+  fs::copy_file(first_jpeg(), dir / "in" / "sub" / "skip-me.jpg");
+  std::ofstream(dir / "in" / "README.txt") << "not an image";
+
+  const auto flat = run_imgpool({"thumbnail", (dir / "in").string(), "-o", (dir / "flat").string(), "-s", "16"});
+  EXPECT_EQ(flat.exit_code, 0) << flat.err;
+  EXPECT_EQ(list_files(dir / "flat"), (std::vector<std::string>{"top.jpg"}));
+
+  const auto deep = run_imgpool({"thumbnail", (dir / "in").string(), "-o", (dir / "deep").string(), "-s", "16",
+                                 "--recursive", "--exclude", "skip-*", "--format", "webp"});
+  EXPECT_EQ(deep.exit_code, 0) << deep.err;
+  EXPECT_EQ(list_files(dir / "deep"), (std::vector<std::string>{"sub/deep.webp", "top.webp"}));
+
+  const auto only = run_imgpool({"thumbnail", (dir / "in").string(), "-o", (dir / "only").string(), "-s", "16",
+                                 "-r", "--include", "sub/*"});
+  EXPECT_EQ(only.exit_code, 0) << only.err;
+  EXPECT_EQ(list_files(dir / "only"), (std::vector<std::string>{"sub/deep.jpg", "sub/skip-me.jpg"}));
+}
+
+TEST(cli, missing_input_is_a_failed_item_not_a_crash) {
+  ScratchDir dir;
+  const auto run = run_imgpool({"thumbnail", first_jpeg().string(), (dir / "nope.jpg").string(), "-o",
+                                (dir / "out").string(), "-s", "16", "--json"});
+  EXPECT_EQ(run.exit_code, 1);
+  const auto summary = nlohmann::json::parse(run.out);
+  EXPECT_EQ(summary["processed"], 1);
+  EXPECT_EQ(summary["failed"], 1);
+}
+
+TEST(cli, worker_and_chunk_settings_give_the_same_outputs) {
+  ScratchDir dir;
+  for (const auto& [workers, chunk] : std::vector<std::pair<std::string, std::string>>{{"1", "off"}, {"3", "auto"}}) {
+    const fs::path out = dir / ("out-" + workers);
+    const auto run = run_imgpool(
+        {"thumbnail", kSamples.string(), "-o", out.string(), "-s", "40", "-j", workers, "--chunk", chunk});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+  }
+  EXPECT_EQ(list_files(dir / "out-1"), list_files(dir / "out-3"));
+  EXPECT_EQ(list_files(dir / "out-1").size(), sample_images().size());
+}
+
+TEST(cli, version_and_help_exit_0) {
+  EXPECT_EQ(run_imgpool({"--version"}).exit_code, 0);
+  const auto help = run_imgpool({"run", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("thumbnail"), std::string::npos) << help.out;  // the operation table is listed
+}
+
+TEST(cli, sigint_stops_cleanly_with_exit_130) {
+  ScratchDir dir;
+  fs::create_directories(dir / "in");
+  for (int i = 0; i < 400; ++i) fs::copy_file(first_jpeg(), dir / "in" / ("copy" + std::to_string(i) + ".jpg"));
+  const std::string bin = IMGPOOL_BIN;
+  const std::string in = (dir / "in").string();
+  const std::string out = (dir / "out").string();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    freopen("/dev/null", "w", stdout);
+    execl(bin.c_str(), bin.c_str(), "run", in.c_str(), "-o", out.c_str(), "--op", "resize=1200x900", "-j", "1",
+          "--chunk", "off", "--format", "png", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline && (!fs::exists(out) || list_files(out).empty())) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  const auto outputs = list_files(out);
+  EXPECT_LT(outputs.size(), 400u);  // it stopped early
+  for (const auto& f : outputs) {
+    EXPECT_TRUE(f.ends_with(".png")) << "leftover temporary file " << f;
+    EXPECT_FALSE(read_image(fs::path(out) / f).empty()) << f;  // every output there is complete
+  }
+}
+
+TEST(cli, bench_reports_every_configuration_in_json_csv_and_plot) {
+  ScratchDir dir;
+  fs::create_directories(dir / "in");
+  for (const auto& p : sample_images()) {
+    if (p.filename().string().starts_with("tiny-") || p.filename() == "faces-astronaut.jpg") {
+      fs::copy_file(p, dir / "in" / p.filename());
+    }
+  }
+  const auto run = run_imgpool({"bench", (dir / "in").string(), "--workers", "1,2", "--chunk", "auto,off", "--repeat",
+                                "2", "--json", "--csv", (dir / "b.csv").string(), "--plot", (dir / "b.png").string()});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const auto j = nlohmann::json::parse(run.out);
+  EXPECT_EQ(j["files"], 9);
+  ASSERT_EQ(j["configurations"].size(), 4u);
+  for (const auto& c : j["configurations"]) {
+    EXPECT_EQ(c["walls_s"].size(), 2u);
+    EXPECT_GT(c["wall_s_median"].get<double>(), 0);
+    EXPECT_GT(c["images_per_s"].get<double>(), 0);
+    EXPECT_GT(c["megapixels_per_s"].get<double>(), 0);
+    EXPECT_GT(c["stage_ms"]["decode"].get<double>(), 0);
+    EXPECT_EQ(c["failed"], 0);
+    if (c["workers"] == 1) {
+      EXPECT_DOUBLE_EQ(c["speedup"].get<double>(), 1.0);
+      EXPECT_TRUE(c["karp_flatt"].is_null());
+    } else {
+      EXPECT_TRUE(c["karp_flatt"].is_number());
+    }
+  }
+  std::ifstream csv(dir / "b.csv");
+  std::string line;
+  int lines = 0;
+  while (std::getline(csv, line)) ++lines;
+  EXPECT_EQ(lines, 5);  // header + 4 configurations
+  const cv::Mat plot = cv::imread((dir / "b.png").string());
+  ASSERT_FALSE(plot.empty());
+  cv::Mat gray;
+  cv::cvtColor(plot, gray, cv::COLOR_BGR2GRAY);
+  EXPECT_LT(cv::countNonZero(gray > 250), gray.total());  // something is drawn on the white canvas
+  EXPECT_TRUE(list_files(dir / "in").size() == 9u);      // bench never writes next to its inputs
+}
