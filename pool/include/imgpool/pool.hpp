@@ -7,4 +7,7 @@
 #include "imgpool/pool/executor.hpp"
 #include "imgpool/pool/future.hpp"
 #include "imgpool/pool/map.hpp"
+#include "imgpool/pool/message.hpp"
+#include "imgpool/pool/process_executor.hpp"
+#include "imgpool/pool/process_worker.hpp"
 #include "imgpool/pool/wait.hpp"

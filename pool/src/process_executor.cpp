@@ -1,0 +1,557 @@
+#include "imgpool/pool/process_executor.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "imgpool/pool/cpu.hpp"
+#include "imgpool/pool/process_worker.hpp"
+
+extern char** environ;
+
+namespace imgpool::pool {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+// The child's end of its socket is always this descriptor (argv tells the worker).
+constexpr int kWorkerFd = 3;
+// Consecutive workers that die before reporting ready before the executor gives up as broken.
+constexpr int kMaxStartFailures = 3;
+
+bool is_executable(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
+}
+
+std::string describe_exit(int status) {
+  if (WIFSIGNALED(status)) {
+    const int sig = WTERMSIG(status);
+    const char* abbrev = sigabbrev_np(sig);
+    return std::string("worker crashed (") + (abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig)) + ")";
+  }
+  if (WIFEXITED(status)) return "worker exited with status " + std::to_string(WEXITSTATUS(status));
+  return "worker ended";
+}
+
+std::string seconds_text(detail::Seconds s) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", s.count());
+  return text;
+}
+
+// Waits for `pid`; after `grace` it is killed. Returns its wait status.
+int reap(pid_t pid, std::chrono::milliseconds grace) {
+  int status = 0;
+  const auto deadline = Clock::now() + grace;
+  for (;;) {
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) return status;
+    if (r < 0 && errno != EINTR) return 0;  // not our child any more: nothing to reap
+    if (Clock::now() >= deadline) {
+      ::kill(pid, SIGKILL);
+      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+// false when the peer is gone
+bool send_all(int fd, const Bytes& frame) {
+  std::size_t sent = 0;
+  while (sent < frame.size()) {
+    const ssize_t n = ::send(fd, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    sent += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+struct Item {
+  std::shared_ptr<detail::FutureState<Bytes>> state;
+  Bytes argument;
+  int crashes = 0;
+  bool started = false;  // set_running_or_notify_cancel() succeeded
+};
+
+struct Job {
+  std::string kind;
+  std::vector<Item> items;
+};
+
+struct Worker {
+  enum class Phase { starting, idle, busy };
+  pid_t pid = -1;
+  int fd = -1;
+  Phase phase = Phase::starting;
+  wire::FrameReader reader;
+  std::uint64_t task_id = 0;
+  Job job;                // the chunk in flight while busy
+  std::size_t next = 0;   // results arrive in item order: job.items[next] is running
+  bool delivered = false; // the chunk reached the worker (a failed send blames no item)
+  std::optional<Clock::time_point> deadline;  // of job.items[next]
+  int tasks_done = 0;
+  bool gone = false;      // reaped; removed from the list at the end of the round
+};
+
+}  // namespace
+
+fs::path find_worker_executable(const fs::path& explicit_path, std::string_view name) {
+  auto checked = [](const fs::path& p, const char* source) {
+    if (!is_executable(p)) throw InvalidArgument(std::string("worker executable ") + p.string() + " (" + source + ") is not an executable file");
+    return p;
+  };
+  if (!explicit_path.empty()) return checked(explicit_path, "from the options");
+  if (const char* env = std::getenv("IMGPOOL_WORKER"); env != nullptr && *env != '\0') return checked(env, "$IMGPOOL_WORKER");
+  std::error_code ec;
+  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path beside = self.parent_path() / name;
+    if (is_executable(beside)) return beside;
+  }
+  if (const char* path = std::getenv("PATH"); path != nullptr) {
+    std::string_view rest(path);
+    while (!rest.empty()) {
+      const auto colon = rest.find(':');
+      const std::string_view dir = rest.substr(0, colon);
+      if (!dir.empty() && is_executable(fs::path(dir) / name)) return fs::path(dir) / name;
+      if (colon == std::string_view::npos) break;
+      rest.remove_prefix(colon + 1);
+    }
+  }
+  throw Error("cannot find the worker executable " + std::string(name) +
+              " (install it beside the program, put it on PATH or set IMGPOOL_WORKER)");
+}
+
+struct ProcessPoolExecutor::Impl {
+  ProcessExecutorOptions options;
+  fs::path worker_path;
+  int max_workers = 0;
+  std::shared_ptr<const detail::FutureStateBase::ErrorHook> hook;
+
+  // Shared with submitting threads.
+  mutable std::mutex mutex;
+  std::deque<Job> queue;
+  bool shut_down = false;
+  std::string broken;  // non-empty once broken
+  std::vector<pid_t> pids;
+  int wake_read = -1, wake_write = -1;
+
+  std::thread supervisor;
+  std::mutex join_mutex;
+
+  // Supervisor thread only.
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::uint64_t next_task_id = 1;
+  int start_failures = 0;
+
+  ~Impl() {
+    if (wake_read >= 0) ::close(wake_read);
+    if (wake_write >= 0) ::close(wake_write);
+  }
+
+  void wake() {
+    const char c = 0;
+    while (::write(wake_write, &c, 1) < 0 && errno == EINTR) {
+    }
+  }
+
+  std::exception_ptr broken_error() const { return std::make_exception_ptr(BrokenExecutor(broken)); }
+
+  void enqueue(Job job) {
+    {
+      std::lock_guard lock(mutex);
+      if (shut_down) throw ShutdownError("cannot submit after shutdown()");
+      if (!broken.empty()) std::rethrow_exception(broken_error());
+      queue.push_back(std::move(job));
+    }
+    wake();
+  }
+
+  // ---- everything below runs on the supervisor thread ----
+
+  void publish_pids() {
+    std::lock_guard lock(mutex);
+    pids.clear();
+    for (const auto& w : workers)
+      if (!w->gone) pids.push_back(w->pid);
+  }
+
+  // Fails an item that will not run (again); cancelled items stay cancelled.
+  static void fail(Item& item, std::exception_ptr error) {
+    if (item.started || item.state->set_running_or_notify_cancel()) item.state->set_exception(std::move(error));
+  }
+
+  void mark_broken(const std::string& why) {
+    std::deque<Job> dropped;
+    {
+      std::lock_guard lock(mutex);
+      if (!broken.empty()) return;
+      broken = why;
+      dropped.swap(queue);
+    }
+    const auto error = std::make_exception_ptr(BrokenExecutor(why));
+    for (auto& job : dropped)
+      for (auto& item : job.items) fail(item, error);
+  }
+
+  bool spawn() {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+      mark_broken(std::string("cannot create a worker socket: ") + strerror(errno));
+      return false;
+    }
+    if (sv[1] == kWorkerFd) {  // dup2 onto itself would keep close-on-exec set
+      const int moved = ::fcntl(sv[1], F_DUPFD_CLOEXEC, kWorkerFd + 1);
+      ::close(sv[1]);
+      sv[1] = moved;
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, sv[1], kWorkerFd);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    // The parent may block or ignore signals (the CLI blocks SIGINT/SIGTERM for its watcher thread);
+    // a worker starts clean and decides for itself.
+    sigset_t none, defaults;
+    sigemptyset(&none);
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    sigaddset(&defaults, SIGTERM);
+    sigaddset(&defaults, SIGINT);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &defaults);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    std::vector<std::string> args{worker_path.string(), std::string(kWorkerFlag), std::to_string(kWorkerFd),
+                                  std::to_string(::getpid()), std::to_string(options.worker_memory_mb)};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    const int rc = ::posix_spawn(&pid, worker_path.c_str(), &actions, &attr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    ::close(sv[1]);
+    if (rc != 0) {
+      ::close(sv[0]);
+      mark_broken("cannot start the worker " + worker_path.string() + ": " + strerror(rc));
+      return false;
+    }
+    auto worker = std::make_unique<Worker>();
+    worker->pid = pid;
+    worker->fd = sv[0];
+    wire::Message init{.type = wire::MessageType::init, .kind = options.initializer};
+    init.items.push_back(options.initializer_argument);
+    send_all(worker->fd, wire::encode(init));  // a worker that is already gone shows up as EOF
+    workers.push_back(std::move(worker));
+    return true;
+  }
+
+  // Ends a worker's life: reaps it and settles the chunk it held. `timed_out` blames its running item.
+  void retire(Worker& w, bool timed_out, bool expected_exit) {
+    if (w.gone) return;
+    if (timed_out) ::kill(w.pid, SIGKILL);
+    ::close(w.fd);
+    const int status = reap(w.pid, std::chrono::milliseconds(expected_exit ? 2000 : 500));
+    w.gone = true;
+    if (w.phase == Worker::Phase::starting && !expected_exit) {
+      if (++start_failures >= kMaxStartFailures) mark_broken("worker processes fail to start: " + describe_exit(status));
+    }
+    if (w.phase != Worker::Phase::busy) return;
+    Job rest{w.job.kind, {}};
+    for (std::size_t i = w.next; i < w.job.items.size(); ++i) {
+      Item& item = w.job.items[i];
+      if (i == w.next && w.delivered) {
+        if (timed_out) {
+          item.state->set_exception(std::make_exception_ptr(
+              TaskTimedOut("task timed out after " + seconds_text(*options.task_timeout) + " s (worker killed)")));
+          continue;
+        }
+        if (++item.crashes > options.retries) {
+          item.state->set_exception(std::make_exception_ptr(WorkerCrashed(describe_exit(status))));
+          continue;
+        }
+      }
+      rest.items.push_back(std::move(item));
+    }
+    w.job = {};
+    if (rest.items.empty()) return;
+    bool is_broken = false;
+    {
+      std::lock_guard lock(mutex);
+      is_broken = !broken.empty();
+      if (!is_broken) queue.push_front(std::move(rest));  // retries go first
+    }
+    if (is_broken) {
+      const auto error = broken_error();
+      for (auto& item : rest.items) fail(item, error);
+    }
+  }
+
+  void on_message(Worker& w, const wire::Message& m) {
+    using wire::MessageType;
+    if (m.type == MessageType::ready && w.phase == Worker::Phase::starting) {
+      w.phase = Worker::Phase::idle;
+      start_failures = 0;
+      return;
+    }
+    if (m.type == MessageType::init_failed && w.phase == Worker::Phase::starting) {
+      mark_broken("a worker initializer failed: " + m.text);
+      retire(w, false, true);
+      return;
+    }
+    if (m.type != MessageType::item_done || w.phase != Worker::Phase::busy || m.task_id != w.task_id ||
+        m.index != w.next) {
+      throw MessageError("unexpected message from a worker");
+    }
+    Item& item = w.job.items[w.next++];
+    if (m.ok) {
+      item.state->set_result(m.payload);
+    } else {
+      item.state->set_exception(std::make_exception_ptr(TaskFailed(m.text)));
+    }
+    if (w.next < w.job.items.size()) {
+      if (options.task_timeout) w.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(*options.task_timeout);
+      return;
+    }
+    w.phase = Worker::Phase::idle;
+    w.job = {};
+    w.deadline.reset();
+    if (options.max_tasks_per_child > 0 && ++w.tasks_done >= options.max_tasks_per_child) retire(w, false, true);
+  }
+
+  void on_readable(Worker& w) {
+    std::uint8_t buffer[1 << 16];
+    const ssize_t n = ::read(w.fd, buffer, sizeof buffer);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    if (n <= 0) {
+      retire(w, false, false);
+      return;
+    }
+    try {
+      w.reader.feed({buffer, static_cast<std::size_t>(n)});
+      while (!w.gone) {
+        auto body = w.reader.next();
+        if (!body) break;
+        on_message(w, wire::decode(*body));
+      }
+    } catch (const MessageError&) {
+      ::kill(w.pid, SIGKILL);  // a worker that speaks garbage is treated as crashed
+      retire(w, false, false);
+    }
+  }
+
+  // Hands queued chunks to idle workers.
+  void dispatch() {
+    for (auto& wp : workers) {
+      Worker& w = *wp;
+      if (w.gone || w.phase != Worker::Phase::idle) continue;
+      for (;;) {
+        Job job;
+        {
+          std::lock_guard lock(mutex);
+          if (queue.empty()) return;
+          job = std::move(queue.front());
+          queue.pop_front();
+        }
+        std::erase_if(job.items, [](Item& item) {
+          if (item.started) return false;
+          item.started = item.state->set_running_or_notify_cancel();
+          return !item.started;  // cancelled while queued
+        });
+        if (job.items.empty()) continue;
+        wire::Message task{.type = wire::MessageType::task, .task_id = next_task_id++, .kind = job.kind};
+        task.items.reserve(job.items.size());
+        for (const Item& item : job.items) {
+          task.items.push_back(item.argument);
+          task.attempts.push_back(static_cast<std::uint32_t>(item.crashes));
+        }
+        w.task_id = task.task_id;
+        w.job = std::move(job);
+        w.next = 0;
+        w.phase = Worker::Phase::busy;
+        w.delivered = send_all(w.fd, wire::encode(task));
+        if (options.task_timeout) w.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(*options.task_timeout);
+        break;
+      }
+    }
+  }
+
+  void run() {
+    for (;;) {
+      bool stopping = false, is_broken = false, has_queue = false;
+      {
+        std::lock_guard lock(mutex);
+        stopping = shut_down;
+        is_broken = !broken.empty();
+        has_queue = !queue.empty();
+      }
+      const bool any_busy = std::any_of(workers.begin(), workers.end(),
+                                        [](const auto& w) { return w->phase == Worker::Phase::busy; });
+      if (stopping && !has_queue && !any_busy) break;
+      // Keep the pool full while there is or may be work.
+      bool spawned = false;
+      while (!is_broken && static_cast<int>(workers.size()) < max_workers && !(stopping && !has_queue)) {
+        if (!spawn()) break;
+        spawned = true;
+        std::lock_guard lock(mutex);
+        is_broken = !broken.empty();
+      }
+      if (spawned) publish_pids();
+      dispatch();
+
+      std::vector<pollfd> fds;
+      fds.push_back({wake_read, POLLIN, 0});
+      std::optional<Clock::time_point> nearest;
+      for (const auto& w : workers) {
+        fds.push_back({w->fd, POLLIN, 0});
+        if (w->phase == Worker::Phase::busy && w->deadline && (!nearest || *w->deadline < *nearest)) nearest = w->deadline;
+      }
+      int timeout_ms = -1;
+      if (nearest) {
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(*nearest - Clock::now()).count();
+        timeout_ms = static_cast<int>(std::clamp<long long>(left, 0, 1000 * 60));
+      }
+      const int ready = ::poll(fds.data(), fds.size(), timeout_ms);
+      if (ready < 0 && errno != EINTR) break;  // cannot happen with valid descriptors
+      if (ready > 0 && (fds[0].revents & POLLIN) != 0) {
+        char drain[256];
+        while (::read(wake_read, drain, sizeof drain) > 0) {
+        }
+      }
+      const std::size_t polled = fds.size() - 1;
+      for (std::size_t i = 0; i < polled && ready > 0; ++i) {
+        if (fds[i + 1].revents != 0) on_readable(*workers[i]);
+      }
+      const auto now = Clock::now();
+      for (std::size_t i = 0; i < polled; ++i) {
+        Worker& w = *workers[i];
+        if (!w.gone && w.phase == Worker::Phase::busy && w.deadline && *w.deadline <= now) retire(w, true, false);
+      }
+      if (std::erase_if(workers, [](const auto& w) { return w->gone; }) > 0) publish_pids();
+    }
+    // Orderly end: EOF tells every worker to exit; anything that lingers is killed.
+    for (auto& w : workers) ::close(w->fd);
+    for (auto& w : workers) reap(w->pid, std::chrono::milliseconds(2000));
+    workers.clear();
+    publish_pids();
+  }
+};
+
+ProcessPoolExecutor::ProcessPoolExecutor(ProcessExecutorOptions options)
+    : max_workers_(0), impl_(std::make_unique<Impl>()) {
+  if (options.max_workers < 0)
+    throw InvalidArgument("max_workers must be >= 0 (0 = available CPUs), got " + std::to_string(options.max_workers));
+  if (options.retries < 0) throw InvalidArgument("retries must be >= 0");
+  if (options.max_tasks_per_child < 0) throw InvalidArgument("max_tasks_per_child must be >= 0");
+  if (options.task_timeout && options.task_timeout->count() <= 0) throw InvalidArgument("task_timeout must be positive");
+  max_workers_ = options.max_workers == 0 ? available_cpus() : options.max_workers;
+  impl_->worker_path = find_worker_executable(options.worker_path);
+  impl_->max_workers = max_workers_;
+  if (options.on_callback_error)
+    impl_->hook = std::make_shared<const detail::FutureStateBase::ErrorHook>(std::move(options.on_callback_error));
+  impl_->options = std::move(options);
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) throw Error(std::string("cannot create a pipe: ") + strerror(errno));
+  impl_->wake_read = pipe_fds[0];
+  impl_->wake_write = pipe_fds[1];
+  // Workers die with the thread that spawned them (PR_SET_PDEATHSIG), so one long-lived thread spawns them all.
+  impl_->supervisor = std::thread([impl = impl_.get()] { impl->run(); });
+}
+
+ProcessPoolExecutor::~ProcessPoolExecutor() { shutdown(true); }
+
+Future<Bytes> ProcessPoolExecutor::submit(std::string kind, Bytes argument) {
+  std::vector<Bytes> one;
+  one.push_back(std::move(argument));
+  return submit_chunk(std::move(kind), std::move(one)).front();
+}
+
+std::vector<Future<Bytes>> ProcessPoolExecutor::submit_chunk(std::string kind, std::vector<Bytes> arguments) {
+  if (arguments.empty()) throw InvalidArgument("submit_chunk(): no arguments");
+  Job job{std::move(kind), {}};
+  std::vector<Future<Bytes>> futures;
+  futures.reserve(arguments.size());
+  job.items.reserve(arguments.size());
+  for (auto& argument : arguments) {
+    auto state = std::make_shared<detail::FutureState<Bytes>>(impl_->hook);
+    futures.emplace_back(state);
+    job.items.push_back(Item{std::move(state), std::move(argument)});
+  }
+  impl_->enqueue(std::move(job));
+  return futures;
+}
+
+std::vector<Bytes> ProcessPoolExecutor::map(std::string kind, std::vector<Bytes> arguments, std::size_t chunksize,
+                                            std::optional<detail::Seconds> timeout) {
+  if (chunksize == 0) throw InvalidArgument("map(): chunksize must be at least 1");
+  const auto deadline = detail::deadline_after(timeout);
+  std::vector<Future<Bytes>> futures;
+  futures.reserve(arguments.size());
+  for (std::size_t first = 0; first < arguments.size(); first += chunksize) {
+    const std::size_t last = std::min(arguments.size(), first + chunksize);
+    std::vector<Bytes> chunk(std::make_move_iterator(arguments.begin() + static_cast<std::ptrdiff_t>(first)),
+                             std::make_move_iterator(arguments.begin() + static_cast<std::ptrdiff_t>(last)));
+    for (auto& f : submit_chunk(kind, std::move(chunk))) futures.push_back(std::move(f));
+  }
+  std::vector<Bytes> results;
+  results.reserve(futures.size());
+  try {
+    for (auto& f : futures) {
+      std::optional<detail::Seconds> remaining;
+      if (deadline) remaining = std::max(detail::Seconds(0), detail::Seconds(*deadline - Clock::now()));
+      results.push_back(f.state()->take(remaining));
+    }
+  } catch (...) {
+    for (auto& f : futures) f.cancel();
+    throw;
+  }
+  return results;
+}
+
+void ProcessPoolExecutor::shutdown(bool wait, bool cancel_futures) {
+  std::vector<Item> to_cancel;
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->shut_down = true;
+    if (cancel_futures) {
+      for (auto& job : impl_->queue) {
+        auto running = std::partition(job.items.begin(), job.items.end(), [](const Item& i) { return !i.started; });
+        to_cancel.insert(to_cancel.end(), std::make_move_iterator(job.items.begin()), std::make_move_iterator(running));
+        job.items.erase(job.items.begin(), running);
+      }
+      std::erase_if(impl_->queue, [](const Job& j) { return j.items.empty(); });
+    }
+  }
+  impl_->wake();
+  // Outside the lock: cancel() runs done callbacks, which may call back into this executor.
+  for (auto& item : to_cancel) item.state->cancel();
+  if (!wait) return;
+  std::lock_guard lock(impl_->join_mutex);
+  if (impl_->supervisor.joinable() && impl_->supervisor.get_id() != std::this_thread::get_id()) impl_->supervisor.join();
+}
+
+std::vector<pid_t> ProcessPoolExecutor::worker_pids() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->pids;
+}
+
+}  // namespace imgpool::pool

@@ -1,0 +1,338 @@
+// ProcessPoolExecutor: results, crash isolation (segfault, abort, _exit, hang, memory cap, kill -9),
+// retries, timeouts, recycling, initializers, shutdown, and that no worker process ever outlives it.
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include <imgpool/pool/process_executor.hpp>
+#include <imgpool/pool/wait.hpp>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using imgpool::pool::Bytes;
+using imgpool::pool::Future;
+using imgpool::pool::ProcessExecutorOptions;
+using imgpool::pool::ProcessPoolExecutor;
+
+const char* const kWorker = IMGPOOL_TEST_WORKER;
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kSanitized = true;  // sanitizers reserve terabytes of address space: RLIMIT_AS cannot apply
+#else
+constexpr bool kSanitized = false;
+#endif
+
+Bytes bytes(const std::string& s) { return {s.begin(), s.end()}; }
+std::string text(const Bytes& b) { return {b.begin(), b.end()}; }
+
+ProcessExecutorOptions options(int workers) {
+  ProcessExecutorOptions o;
+  o.max_workers = workers;
+  o.worker_path = kWorker;
+  return o;
+}
+
+// the error message of a failed future, or "" when it succeeded
+template <class E>
+std::string failure(const Future<Bytes>& f) {
+  const auto error = f.exception(std::chrono::seconds(60));
+  if (!error) return "";
+  try {
+    std::rethrow_exception(error);
+  } catch (const E& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("wrong exception type: ") + e.what();
+  }
+  return "";
+}
+
+// the processes whose parent is this test process (live or zombie), from /proc
+std::vector<pid_t> children() {
+  std::vector<pid_t> found;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == getpid()) found.push_back(std::stoi(name));
+  }
+  return found;
+}
+
+// true once `pid` no longer runs (gone, or a zombie waiting for its new parent to reap it)
+bool process_ended(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+}
+
+template <class Pred>
+bool eventually(Pred pred, std::chrono::seconds limit = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return pred();
+}
+
+class process_executor : public ::testing::TestWithParam<int> {};
+
+}  // namespace
+
+TEST_P(process_executor, runs_kinds_and_returns_results_in_order) {
+  {
+    ProcessPoolExecutor pool(options(GetParam()));
+    EXPECT_EQ(text(pool.submit("echo", bytes("hello")).result(std::chrono::seconds(60))), "hello");
+    std::vector<Bytes> args;
+    for (int i = 0; i < 50; ++i) args.push_back(bytes(std::to_string(i)));
+    const auto chunk = pool.submit_chunk("echo", args);
+    ASSERT_EQ(chunk.size(), 50u);
+    for (int i = 0; i < 50; ++i) EXPECT_EQ(text(chunk[static_cast<std::size_t>(i)].result(std::chrono::seconds(60))), std::to_string(i));
+    const auto mapped = pool.map("echo", args, 7);
+    ASSERT_EQ(mapped.size(), 50u);
+    for (int i = 0; i < 50; ++i) EXPECT_EQ(text(mapped[static_cast<std::size_t>(i)]), std::to_string(i));
+    EXPECT_EQ(failure<imgpool::pool::TaskFailed>(pool.submit("fail", bytes("x"))), "failed on purpose: x");
+    EXPECT_EQ(failure<imgpool::pool::TaskFailed>(pool.submit("no such kind", {})), "unknown task kind \"no such kind\"");
+  }
+  EXPECT_TRUE(children().empty());
+}
+
+TEST_P(process_executor, crashing_tasks_fail_alone_and_every_good_task_completes) {
+  auto o = options(GetParam());
+  o.task_timeout = std::chrono::milliseconds(1500);
+  if (!kSanitized) o.worker_memory_mb = 512;
+  {
+    ProcessPoolExecutor pool(o);
+    std::vector<Future<Bytes>> good;
+    auto add_good = [&] {
+      for (int i = 0; i < 10; ++i) good.push_back(pool.submit("echo", bytes(std::to_string(good.size()))));
+    };
+    add_good();
+    auto segv = pool.submit("segfault", {});
+    add_good();
+    auto abrt = pool.submit("abort", {});
+    add_good();
+    auto exited = pool.submit("exit", {});
+    add_good();
+    auto hang = pool.submit("loop", {});
+    add_good();
+    Future<Bytes> bomb;
+    if (!kSanitized) bomb = pool.submit("alloc_mb", bytes("4096"));
+    auto mixed = pool.submit_chunk("step", {bytes("echo:a"), bytes("segv"), bytes("echo:b")});
+    add_good();
+
+    for (std::size_t i = 0; i < good.size(); ++i) EXPECT_EQ(text(good[i].result(std::chrono::seconds(60))), std::to_string(i));
+    EXPECT_EQ(failure<imgpool::pool::WorkerCrashed>(segv), "worker crashed (SIGSEGV)");
+    EXPECT_EQ(failure<imgpool::pool::WorkerCrashed>(abrt), "worker crashed (SIGABRT)");
+    EXPECT_EQ(failure<imgpool::pool::WorkerCrashed>(exited), "worker exited with status 7");
+    EXPECT_EQ(failure<imgpool::pool::TaskTimedOut>(hang), "task timed out after 1.5 s (worker killed)");
+    if (!kSanitized) {
+      EXPECT_EQ(failure<imgpool::pool::TaskFailed>(bomb), "out of memory (worker memory cap 512 MB)");
+    }
+    EXPECT_EQ(text(mixed[0].result(std::chrono::seconds(60))), "a");
+    EXPECT_EQ(failure<imgpool::pool::WorkerCrashed>(mixed[1]), "worker crashed (SIGSEGV)");
+    EXPECT_EQ(text(mixed[2].result(std::chrono::seconds(60))), "b");
+    // The pool goes on after all that.
+    EXPECT_EQ(text(pool.submit("echo", bytes("after")).result(std::chrono::seconds(60))), "after");
+  }
+  EXPECT_TRUE(children().empty()) << "a worker process outlived the executor";
+}
+
+TEST_P(process_executor, a_crash_retries_only_the_unfinished_items_of_its_chunk) {
+  const fs::path marker = fs::temp_directory_path() /
+                          ("imgpool-crash-once-" + std::to_string(getpid()) + "-" + std::to_string(GetParam()));
+  fs::remove(marker);
+  {
+    ProcessPoolExecutor pool(options(GetParam()));
+    // One message: item 0 finishes on the worker that then crashes; items 1-2 run again on its replacement.
+    auto chunk = pool.submit_chunk("step", {bytes("pid"), bytes("crash_once:" + marker.string()), bytes("pid")});
+    const std::string before = text(chunk[0].result(std::chrono::seconds(60)));
+    EXPECT_EQ(text(chunk[1].result(std::chrono::seconds(60))), "survived on attempt 1");
+    EXPECT_NE(text(chunk[2].result(std::chrono::seconds(60))), before);
+    // An item that crashes every worker fails alone; its chunk's other items succeed.
+    auto always = pool.submit_chunk("step", {bytes("pid"), bytes("segv"), bytes("pid")});
+    EXPECT_EQ(failure<imgpool::pool::TaskFailed>(always[0]), "");
+    EXPECT_EQ(failure<imgpool::pool::WorkerCrashed>(always[1]), "worker crashed (SIGSEGV)");
+    EXPECT_EQ(failure<imgpool::pool::TaskFailed>(always[2]), "");
+  }
+  fs::remove(marker);
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_executor_retries, items_after_a_crash_run_on_a_fresh_worker) {
+  const fs::path marker = fs::temp_directory_path() / ("imgpool-crash-once-" + std::to_string(getpid()));
+  fs::remove(marker);
+  {
+    ProcessPoolExecutor pool(options(1));
+    auto first = pool.submit("pid", {});
+    auto crash = pool.submit("crash_once", bytes(marker.string()));
+    auto after = pool.submit("pid", {});
+    const std::string pid_before = text(first.result(std::chrono::seconds(60)));
+    EXPECT_EQ(text(crash.result(std::chrono::seconds(60))), "survived on attempt 1");  // retried once, on a new worker
+    EXPECT_NE(text(after.result(std::chrono::seconds(60))), pid_before);
+  }
+  fs::remove(marker);
+  {
+    auto o = options(1);
+    o.retries = 0;
+    ProcessPoolExecutor pool(o);
+    EXPECT_EQ(failure<imgpool::pool::WorkerCrashed>(pool.submit("crash_once", bytes(marker.string()))),
+              "worker crashed (SIGSEGV)");
+  }
+  fs::remove(marker);
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_executor_timeout, the_overdue_item_fails_and_the_rest_of_its_chunk_is_retried) {
+  auto o = options(1);
+  o.task_timeout = std::chrono::milliseconds(500);
+  {
+    ProcessPoolExecutor pool(o);
+    // One message: sleep 10 ms, sleep 60 s (overdue), sleep 20 ms. The first finished before the
+    // kill, the last runs on the replacement.
+    auto chunk = pool.submit_chunk("sleep_ms", {bytes("10"), bytes("60000"), bytes("20")});
+    EXPECT_EQ(text(chunk[0].result(std::chrono::seconds(60))), "10");
+    EXPECT_EQ(failure<imgpool::pool::TaskTimedOut>(chunk[1]), "task timed out after 0.5 s (worker killed)");
+    EXPECT_EQ(text(chunk[2].result(std::chrono::seconds(60))), "20");
+  }
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_executor_kill, an_external_kill_9_of_a_busy_worker_is_retried) {
+  {
+    ProcessPoolExecutor pool(options(1));
+    auto slow = pool.submit("sleep_ms", bytes("1500"));
+    ASSERT_TRUE(eventually([&] { return slow.running() && pool.worker_pids().size() == 1; }));
+    const pid_t victim = pool.worker_pids().front();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    ASSERT_EQ(kill(victim, SIGKILL), 0);
+    EXPECT_EQ(text(slow.result(std::chrono::seconds(60))), "1500");
+    ASSERT_TRUE(eventually([&] { return pool.worker_pids().size() == 1; }));
+    EXPECT_NE(pool.worker_pids().front(), victim);
+  }
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_executor_recycling, max_tasks_per_child_replaces_workers) {
+  auto o = options(1);
+  o.max_tasks_per_child = 1;
+  std::set<std::string> pids;
+  {
+    ProcessPoolExecutor pool(o);
+    for (int i = 0; i < 3; ++i) pids.insert(text(pool.submit("pid", {}).result(std::chrono::seconds(60))));
+  }
+  EXPECT_EQ(pids.size(), 3u);
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_executor_initializer, runs_once_in_each_worker) {
+  auto o = options(2);
+  o.initializer = "init_ok";
+  ProcessPoolExecutor pool(o);
+  EXPECT_EQ(text(pool.submit("initialized", {}).result(std::chrono::seconds(60))), "yes");
+}
+
+TEST(process_executor_initializer, a_failing_initializer_breaks_the_executor) {
+  auto o = options(2);
+  o.initializer = "init_fail";
+  o.initializer_argument = bytes("no model");
+  {
+    ProcessPoolExecutor pool(o);
+    auto f = pool.submit("echo", bytes("x"));
+    EXPECT_EQ(failure<imgpool::pool::BrokenExecutor>(f), "a worker initializer failed: cannot init: no model");
+    EXPECT_THROW(pool.submit("echo", bytes("y")), imgpool::pool::BrokenExecutor);
+  }
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_executor_shutdown, without_wait_cancels_queued_items_while_workers_are_busy) {
+  {
+    ProcessPoolExecutor pool(options(2));
+    auto a = pool.submit("sleep_ms", bytes("400"));
+    auto b = pool.submit("sleep_ms", bytes("400"));
+    std::vector<Future<Bytes>> queued;
+    for (int i = 0; i < 10; ++i) queued.push_back(pool.submit("echo", bytes("q")));
+    ASSERT_TRUE(eventually([&] { return a.running() && b.running(); }));
+    pool.shutdown(false, true);
+    for (auto& f : queued) EXPECT_TRUE(f.cancelled());
+    EXPECT_THROW(pool.submit("echo", {}), imgpool::pool::ShutdownError);
+    EXPECT_EQ(text(a.result(std::chrono::seconds(60))), "400");  // running items finish
+    EXPECT_EQ(text(b.result(std::chrono::seconds(60))), "400");
+  }
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_executor_shutdown, killing_the_parent_leaves_no_orphan_workers) {
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  std::string self = kWorker, mode = "host", workers = "2";
+  char* argv[] = {self.data(), mode.data(), workers.data(), nullptr};
+  pid_t host = -1;
+  ASSERT_EQ(posix_spawn(&host, kWorker, &actions, nullptr, argv, environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  FILE* from_host = fdopen(out[0], "r");
+  std::vector<pid_t> workers_seen;
+  int pid = 0;
+  while (workers_seen.size() < 2 && std::fscanf(from_host, "%d", &pid) == 1) workers_seen.push_back(pid);
+  ASSERT_EQ(workers_seen.size(), 2u);
+  for (pid_t w : workers_seen) EXPECT_FALSE(process_ended(w));
+  ASSERT_EQ(kill(host, SIGKILL), 0);
+  int status = 0;
+  waitpid(host, &status, 0);
+  std::fclose(from_host);
+  for (pid_t w : workers_seen) EXPECT_TRUE(eventually([&] { return process_ended(w); })) << "orphan worker " << w;
+}
+
+TEST(process_executor_options, a_missing_worker_executable_is_refused_up_front) {
+  auto o = options(1);
+  o.worker_path = "/nonexistent/imgpool-worker";
+  EXPECT_THROW(ProcessPoolExecutor pool(o), imgpool::pool::InvalidArgument);
+  o = options(-1);
+  EXPECT_THROW(ProcessPoolExecutor pool(o), imgpool::pool::InvalidArgument);
+}
+
+TEST(process_executor_wait, as_completed_and_wait_work_on_process_futures) {
+  ProcessPoolExecutor pool(options(2));
+  std::vector<Future<Bytes>> futures{pool.submit("sleep_ms", bytes("300")), pool.submit("echo", bytes("fast"))};
+  std::vector<std::string> order;
+  for (auto& f : imgpool::pool::as_completed(futures, std::chrono::seconds(60))) order.push_back(text(f.result()));
+  ASSERT_EQ(order.size(), 2u);
+  EXPECT_EQ(order.front(), "fast");
+  const auto waited = imgpool::pool::wait(futures, std::chrono::seconds(60));
+  EXPECT_EQ(waited.done.size(), 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(workers, process_executor, ::testing::Values(1, 2));
