@@ -12,6 +12,8 @@
 #include <imgpool/pool/cpu.hpp>
 #include <imgpool/pool/executor.hpp>
 
+#include "process_batch.hpp"
+
 namespace imgpool::core {
 namespace fs = std::filesystem;
 
@@ -114,6 +116,8 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const JobOptions& op
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return costs[a] > costs[b]; });
     for (std::size_t i : order) chunks.push_back({i});
   }
+  if (batch.backend == Backend::Process)
+    return run_chunks_in_processes(items, chunks, options, batch, workers, on_result, stop, start);
 
   // Declared after everything its tasks use, so that its destructor joins the workers before those go.
   ResultChannel channel;

@@ -1,10 +1,12 @@
 #pragma once
 // Running one pipeline over many files on a worker pool: the batch runner.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <stop_token>
 #include <vector>
 
@@ -32,14 +34,27 @@ struct BatchPlan {
 /// (`a.jpg` and `a.png` with `--format jpg`: the first in scan order keeps it).
 BatchPlan plan_batch(const std::vector<InputFile>& inputs, const std::filesystem::path& out_dir, Format format);
 
+/// where a batch's file jobs run
+enum class Backend {
+  Thread,   ///< worker threads in this process (ThreadPoolExecutor)
+  Process,  ///< worker processes (ProcessPoolExecutor running imgpool-worker): a crash fails one file
+};
+
 /// how a batch uses the pool
 struct BatchOptions {
-  int workers = 0;             ///< worker threads; 0 = the CPUs this process may use
+  int workers = 0;             ///< workers; 0 = the CPUs this process may use
   bool chunking = true;        ///< group small files into one task (see pool::ChunkPlanner)
   /// targets for the chunking layer: auto, capped at 1 MiB of input per chunk. Decoding 1 MiB of JPEG
   /// takes milliseconds, a thousand times a task's overhead, so larger chunks would only make the
   /// tail coarser; photos thus ride one per task, small files share.
   pool::ChunkOptions chunks{.target_cost = 0, .max_items = 0, .max_auto_target = 1 << 20};
+  Backend backend = Backend::Thread;
+  // The rest apply to Backend::Process only (see pool::ProcessExecutorOptions).
+  int retries = 1;                                                ///< reruns of a file whose worker died
+  std::optional<std::chrono::duration<double>> task_timeout{};    ///< per file; its worker is killed past it
+  std::uint64_t worker_memory_mb = 0;                             ///< RLIMIT_AS per worker; 0 = none
+  int max_tasks_per_child = 0;                                    ///< recycle a worker after this many chunks
+  std::filesystem::path worker_path{};                            ///< empty: pool::find_worker_executable()
 };
 
 /// counts at the end of a batch
@@ -54,8 +69,9 @@ struct BatchSummary {
 /// called once per finished item, on the thread that called run_batch, in completion order
 using ResultCallback = std::function<void(const FileResult&)>;
 
-/// runs `options.pipeline` over `items` on a thread pool of `batch.workers` workers, each with its
-/// own WorkerModels built by the pool's initializer. Blocks until every item has a result or, after
+/// runs `options.pipeline` over `items` on a pool of `batch.workers` workers (threads or processes,
+/// per `batch.backend`), each with its own WorkerModels built by the pool's initializer. With processes,
+/// a file whose worker crashes or times out fails alone with that reason (after `batch.retries`). Blocks until every item has a result or, after
 /// `stop` is requested, until the items already running have finished (pending ones are cancelled
 /// and counted as `cancelled`). Per-file failures are results, never exceptions.
 /// Throws ConfigError before any file is touched if the pipeline's models cannot be loaded.
