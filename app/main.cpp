@@ -12,6 +12,7 @@
 #include "batch_command.hpp"
 #include "bench_command.hpp"
 #include "exit_codes.hpp"
+#include "report_merge.hpp"
 
 namespace {
 
@@ -82,6 +83,8 @@ int main(int argc, char** argv) {
   setup_run(app, run);
   imgpool::app::BenchOptions bench;
   imgpool::app::setup_bench(app, bench);
+  imgpool::app::ReportMergeOptions report_merge;
+  imgpool::app::setup_report(app, report_merge);
 
   try {
     app.parse(argc, argv);
@@ -106,6 +109,7 @@ int main(int argc, char** argv) {
       return imgpool::app::run_batch_command(resize.common, {fmt::format("resize={},fit={}", resize.size, resize.fit)});
     }
     if (app.got_subcommand("bench")) return imgpool::app::run_bench(bench);
+    if (app.got_subcommand("report")) return imgpool::app::run_report_merge(report_merge);
     if (app.got_subcommand("grayscale")) return imgpool::app::run_batch_command(grayscale, {"grayscale"});
     return imgpool::app::run_batch_command(run.common, run.ops);
   } catch (const imgpool::core::UsageError& e) {

@@ -62,4 +62,9 @@ void ReportWriter::write(const core::FileResult& result) {
   out_ << result_to_json(result).dump() << '\n';
 }
 
+void ReportWriter::write_line(const nlohmann::json& line) {
+  if (!out_.is_open()) return;
+  out_ << line.dump() << '\n';
+}
+
 }  // namespace imgpool::app

@@ -27,6 +27,8 @@ class ReportWriter {
  public:
   explicit ReportWriter(const std::string& path);
   void write(const core::FileResult& result);
+  /// writes one JSON object as a line, e.g. the shard header a sharded run starts its report with
+  void write_line(const nlohmann::json& line);
   bool enabled() const { return out_.is_open(); }
 
  private:
