@@ -40,12 +40,26 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
   sub.add_flag("-q,--quiet", o.quiet, "No progress and no summary; failures still go to stderr");
   sub.add_option("--progress", o.progress, "Progress bar: auto (when stdout is a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
-  sub.add_option("--backend", o.backend, "Worker backend: thread")->check(CLI::IsMember({"thread"}));
+  sub.add_option("--backend", o.backend,
+                 "Worker backend: thread (default, fastest) or process (a crashing or hanging file fails alone)")
+      ->check(CLI::IsMember({"thread", "process"}));
+  sub.add_option("--retries", o.retries, "process backend: reruns of a file whose worker died (default 1)")
+      ->check(CLI::Range(0, 100));
+  sub.add_option("--task-timeout", o.task_timeout, "process backend: seconds per file before its worker is killed")
+      ->check(CLI::PositiveNumber);
+  sub.add_option("--worker-memory", o.worker_memory, "process backend: address-space cap per worker, in MB")
+      ->check(CLI::PositiveNumber);
   sub.add_option("--chunk", o.chunk, "Group small files into one task: auto or off")
       ->check(CLI::IsMember({"auto", "off"}));
   sub.add_option("--max-pixels", o.max_pixels, "Refuse images with more pixels than this (decompression bombs)")
       ->check(CLI::PositiveNumber);
   sub.add_flag("--no-auto-orient", o.no_auto_orient, "Ignore the EXIF orientation tag");
+  sub.add_option("--shard", o.shard,
+                 "Process only slice K of N (K/N, numbered from 0), or auto: from a Slurm array task or a "
+                 "Kubernetes Indexed Job");
+  sub.add_option("--shard-count", o.shard_count,
+                 "The N for --shard auto (default: from Slurm, or IMGPOOL_SHARD_COUNT for Kubernetes)")
+      ->check(CLI::Range(1, 1'000'000));
 }
 
 namespace {
@@ -117,6 +131,12 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   SignalWatcher signals;
   // Everything that can be wrong with the command line is checked before a file is touched.
   const core::JobOptions job = job_options(o, op_specs);
+  std::optional<core::ShardSpec> shard;
+  if (!o.shard.empty()) {
+    shard = core::resolve_shard(o.shard, o.shard_count);
+  } else if (o.shard_count) {
+    throw core::UsageError("--shard-count goes with --shard auto");
+  }
   const fs::path out_dir = o.output;
   std::error_code ec;
   fs::create_directories(out_dir, ec);
@@ -128,7 +148,18 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   (void)core::WorkerModels::load(job.pipeline);  // a missing model is a start-up error
 
   core::ScanOptions scan_options{o.recursive, o.include, o.exclude};
-  const core::ScanResult scan = core::scan_inputs({o.inputs.begin(), o.inputs.end()}, scan_options);
+  core::ScanResult scan = core::scan_inputs({o.inputs.begin(), o.inputs.end()}, scan_options);
+  const bool found_nothing = scan.files.empty() && scan.problems.empty();
+  if (shard) {
+    // Every shard scans all inputs and keeps its slice. The header lets `report merge` tell missing and
+    // incomplete shards: "inputs" is the number of lines this shard's report will hold when it finishes.
+    const std::size_t total = scan.files.size() + scan.problems.size();
+    scan = core::select_shard(std::move(scan), *shard);
+    report.write_line({{"shard", shard->index},
+                       {"shards", shard->count},
+                       {"inputs", scan.files.size() + scan.problems.size()},
+                       {"total_inputs", total}});
+  }
   const core::BatchPlan plan = core::plan_batch(scan.files, out_dir, job.encode.format);
 
   std::vector<core::FileResult> failures;
@@ -145,7 +176,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
     record_early(std::move(r));
   }
   for (const auto& refused : plan.refused) record_early(refused);
-  if (scan.files.empty() && scan.problems.empty()) {
+  if (found_nothing) {
     fmt::print(stderr, "imgpool: no image files found in the inputs{}\n",
                o.recursive ? "" : " (folders are walked one level deep; add --recursive for sub-folders)");
   }
@@ -153,6 +184,10 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   core::BatchOptions batch;
   batch.workers = o.workers;
   batch.chunking = o.chunk != "off";
+  batch.backend = o.backend == "process" ? core::Backend::Process : core::Backend::Thread;
+  batch.retries = o.retries;
+  if (o.task_timeout > 0) batch.task_timeout = std::chrono::duration<double>(o.task_timeout);
+  batch.worker_memory_mb = o.worker_memory;
 
   std::optional<ProgressBar> bar;
   if (show_progress(o)) bar.emplace(stderr, plan.items.size());
@@ -174,8 +209,14 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   const bool interrupted = signals.interrupted();
 
   if (o.json) {
-    fmt::print("{}\n", summary_to_json(summary, failures).dump());
+    nlohmann::json json = summary_to_json(summary, failures);
+    if (shard) {
+      json["shard"] = shard->index;
+      json["shards"] = shard->count;
+    }
+    fmt::print("{}\n", json.dump());
   } else if (!o.quiet) {
+    if (shard) fmt::print("shard {}/{}: ", shard->index, shard->count);
     print_summary(stdout, summary, failures, interrupted);
   } else {
     for (const auto& f : failures) fmt::print(stderr, "{}: {}\n", f.input.string(), f.error);

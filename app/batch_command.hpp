@@ -1,6 +1,7 @@
 #pragma once
 // The options every batch subcommand shares, and running a batch from them.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,13 @@ struct CommonOptions {
   std::string progress = "auto";
   std::string backend = "thread";
   std::string chunk = "auto";
+  int retries = 1;               // process backend: reruns of a file whose worker died
+  double task_timeout = 0;       // process backend: seconds per file; 0 = none
+  std::uint64_t worker_memory = 0;  // process backend: MB of address space per worker; 0 = none
   std::uint64_t max_pixels = 0;  // 0: the library's default
   bool no_auto_orient = false;
+  std::string shard;              // "K/N" or "auto"; empty: the whole batch
+  std::optional<int> shard_count;  // the N for --shard auto (else SLURM_* or IMGPOOL_SHARD_COUNT)
 };
 
 /// adds the common options to a batch subcommand

@@ -31,9 +31,9 @@ CLI::App* setup_bench(CLI::App& app, BenchOptions& o) {
   sub->add_option("--workers", o.workers, "Worker counts, e.g. 1,2,4 (default: 1, 2, 4, ... up to the CPUs available)")
       ->delimiter(',')
       ->check(CLI::Range(1, 4096));
-  sub->add_option("--backend", o.backends, "Backends to compare, e.g. thread")
+  sub->add_option("--backend", o.backends, "Backends to compare, e.g. thread,process")
       ->delimiter(',')
-      ->check(CLI::IsMember({"thread"}));
+      ->check(CLI::IsMember({"thread", "process"}));
   sub->add_option("--chunk", o.chunks, "Chunking settings to compare: auto,off")
       ->delimiter(',')
       ->check(CLI::IsMember({"auto", "off"}));
@@ -117,6 +117,7 @@ double run_once(const std::vector<core::InputFile>& files, const core::JobOption
   core::BatchOptions batch;
   batch.workers = c.workers;
   batch.chunking = c.chunk != "off";
+  batch.backend = c.backend == "process" ? core::Backend::Process : core::Backend::Thread;
   const core::BatchSummary summary = core::run_batch(plan.items, job, batch, [&](const core::FileResult& r) {
     if (!into) return;
     add(into->stages, r.stages);

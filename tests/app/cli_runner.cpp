@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 extern char** environ;
 
@@ -24,7 +25,7 @@ std::string slurp(const fs::path& p) {
 }
 }  // namespace
 
-CliRun run_imgpool(const std::vector<std::string>& args) {
+CliRun run_imgpool(const std::vector<std::string>& args, const CliEnvironment& env) {
   ScratchDir io;
   const std::string out_path = (io.path() / "stdout").string();
   const std::string err_path = (io.path() / "stderr").string();
@@ -38,8 +39,21 @@ CliRun run_imgpool(const std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (auto& a : argv_strings) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e; ++e) {
+    const std::string_view entry(*e);
+    const std::string_view name = entry.substr(0, entry.find('='));
+    const auto named = [&](std::string_view n) { return n == name; };
+    if (std::any_of(env.unset.begin(), env.unset.end(), named)) continue;
+    if (std::any_of(env.set.begin(), env.set.end(), [&](const auto& kv) { return named(kv.first); })) continue;
+    env_strings.emplace_back(entry);
+  }
+  for (const auto& [name, value] : env.set) env_strings.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, IMGPOOL_BIN, &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, IMGPOOL_BIN, &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " IMGPOOL_BIN);
   int status = 0;

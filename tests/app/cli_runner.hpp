@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace imgpool::test {
@@ -14,8 +15,14 @@ struct CliRun {
   std::string err;
 };
 
+/// changes to the environment the command inherits: variables to set, variables to remove
+struct CliEnvironment {
+  std::vector<std::pair<std::string, std::string>> set = {};
+  std::vector<std::string> unset = {};  // the initializers let callers name only one: {.set = {...}}
+};
+
 /// runs the imgpool binary with `args` (each passed as one argument, no shell splitting)
-CliRun run_imgpool(const std::vector<std::string>& args);
+CliRun run_imgpool(const std::vector<std::string>& args, const CliEnvironment& env = {});
 
 /// a fresh folder under the system temp folder, removed with the object
 class ScratchDir {

@@ -364,3 +364,108 @@ TEST(cli, bench_reports_every_configuration_in_json_csv_and_plot) {
   EXPECT_LT(cv::countNonZero(gray > 250), gray.total());  // something is drawn on the white canvas
   EXPECT_TRUE(list_files(dir / "in").size() == 9u);      // bench never writes next to its inputs
 }
+
+namespace {
+
+// pids of the imgpool-worker processes whose parent is `parent`, from /proc
+std::vector<pid_t> workers_of(pid_t parent) {
+  std::vector<pid_t> found;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const auto open = line.find('('), close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close + 4 >= line.size()) continue;
+    const std::string comm = line.substr(open + 1, close - open - 1);
+    if (line[close + 2] == 'Z' || comm != "imgpool-worker") continue;
+    if (std::stoi(line.substr(close + 4)) == parent) found.push_back(std::stoi(name));
+  }
+  return found;
+}
+
+bool gone_or_zombie(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
+}
+
+}  // namespace
+
+TEST(cli, process_backend_writes_the_same_outputs_as_threads) {
+  ScratchDir dir;
+  for (const std::string backend : {"thread", "process"}) {
+    const auto run = run_imgpool({"thumbnail", kSamples.string(), "-o", (dir / backend).string(), "-s", "40", "-j", "2",
+                                  "--backend", backend, "--json"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_EQ(nlohmann::json::parse(run.out)["processed"], sample_images().size()) << backend;
+  }
+  EXPECT_EQ(list_files(dir / "thread"), list_files(dir / "process"));
+  // Broken files fail alone with their decoder's reason, as with threads.
+  make_mixed_folder(dir / "mixed");
+  const auto mixed = run_imgpool({"thumbnail", (dir / "mixed").string(), "-o", (dir / "mixed-out").string(), "-s", "40",
+                                  "--backend", "process", "--json"});
+  EXPECT_EQ(mixed.exit_code, 1) << mixed.err;
+  const auto j = nlohmann::json::parse(mixed.out);
+  EXPECT_EQ(j["processed"], 2);
+  EXPECT_EQ(j["failed"], 2);
+}
+
+TEST(cli, kill_9_of_a_busy_process_worker_is_retried_and_every_file_ends_ok) {
+  ScratchDir dir;
+  fs::create_directories(dir / "in");
+  constexpr int kFiles = 60;
+  for (int i = 0; i < kFiles; ++i) fs::copy_file(first_jpeg(), dir / "in" / ("copy" + std::to_string(i) + ".jpg"));
+  const std::string bin = IMGPOOL_BIN;
+  const std::string in = (dir / "in").string();
+  const std::string out = (dir / "out").string();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    freopen("/dev/null", "w", stdout);
+    execl(bin.c_str(), bin.c_str(), "run", in.c_str(), "-o", out.c_str(), "--op", "resize=800x600", "-j", "2",
+          "--chunk", "off", "--format", "png", "--backend", "process", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Wait until the workers are busy (outputs are appearing), then kill one of them mid-file.
+  std::vector<pid_t> workers;
+  const auto finished = [&] {
+    std::size_t n = 0;
+    if (fs::exists(out))
+      for (const auto& f : list_files(out)) n += f.ends_with(".png") ? 1 : 0;
+    return n;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline && (workers.size() < 2 || finished() < 3)) {
+    workers = workers_of(pid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(workers.size(), 2u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  const std::size_t done_before_kill = list_files(out).size();
+  ASSERT_EQ(kill(workers.front(), SIGKILL), 0);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);  // the file the dead worker held was retried
+  EXPECT_LT(done_before_kill, static_cast<std::size_t>(kFiles));  // the kill landed mid-run
+  const auto outputs = list_files(out);
+  EXPECT_EQ(outputs.size(), static_cast<std::size_t>(kFiles));
+  for (const auto& f : outputs) EXPECT_TRUE(f.ends_with(".png")) << "leftover temporary file " << f;
+  for (pid_t w : workers) EXPECT_TRUE(gone_or_zombie(w)) << "worker " << w << " outlived imgpool";
+}
+
+TEST(cli, process_backend_options_are_validated) {
+  ScratchDir dir;
+  EXPECT_EQ(run_imgpool({"grayscale", kSamples.string(), "-o", dir.path().string(), "--backend", "fork"}).exit_code, 2);
+  EXPECT_EQ(run_imgpool({"grayscale", kSamples.string(), "-o", dir.path().string(), "--retries", "-1"}).exit_code, 2);
+  EXPECT_EQ(run_imgpool({"grayscale", kSamples.string(), "-o", dir.path().string(), "--task-timeout", "0"}).exit_code, 2);
+  // A worker executable that cannot be found is a start-up error (exit 2), not a batch of failures.
+  const auto missing = run_imgpool({"grayscale", kSamples.string(), "-o", (dir / "o").string(), "--backend", "process"},
+                                   {.set = {{"IMGPOOL_WORKER", "/nonexistent/imgpool-worker"}}});
+  EXPECT_EQ(missing.exit_code, 2) << missing.err;
+  EXPECT_NE(missing.err.find("/nonexistent/imgpool-worker"), std::string::npos) << missing.err;
+}
