@@ -12,6 +12,8 @@
 
 #include <imgpool/core/error.hpp>
 
+#include "jpeg_dc.hpp"
+
 namespace imgpool::core {
 
 namespace {
@@ -150,7 +152,14 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
 
   out.plan = options.min_size ? plan_shrink_on_load(header.size, orientation, options.min_size(out.full_size))
                               : ShrinkOnLoadPlan{1, 1, header.size};
-  cv::Mat image(out.plan.decoded, options.grayscale ? CV_8UC1 : CV_8UC3);
+  cv::Mat image;
+  if (out.plan.denom == 8 &&
+      detail::decode_progressive_dc(bytes, options.grayscale, image) == detail::DcDecode::Done) {
+    out.plan.dc_only = true;
+    out.image = oriented(std::move(image), orientation);
+    return out;
+  }
+  image.create(out.plan.decoded, options.grayscale ? CV_8UC1 : CV_8UC3);
   if (tjDecompress2(handle, bytes.data(), bytes.size(), image.data, image.cols, int(image.step), image.rows,
                     options.grayscale ? TJPF_GRAY : TJPF_BGR, 0) != 0) {
     // Without TJFLAG_STOPONWARNING libjpeg recovers as far as it can and reports the last problem.
@@ -165,25 +174,46 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
   return out;
 }
 
+// The smaller size a WebP is decoded at when the pipeline needs less: libwebp's scaled decode averages
+// the source pixels into the target while decoding (an area filter, like INTER_AREA), without ever
+// holding the full-size image. Full size when the need is not smaller on both sides.
+Size webp_target(Size size, const DecodeOptions& options) {
+  if (!options.min_size) return size;
+  const Size need = options.min_size(size);
+  const bool smaller = need.width > 0 && need.height > 0 && need.width < size.width && need.height < size.height;
+  return smaller ? need : size;
+}
+
 DecodedImage decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
-  WebPBitstreamFeatures features;
-  if (const VP8StatusCode status = WebPGetFeatures(bytes.data(), bytes.size(), &features); status != VP8_STATUS_OK) {
+  WebPDecoderConfig config;
+  if (WebPInitDecoderConfig(&config) == 0) throw ImageError("cannot start the WebP decoder (libwebp version mismatch)");
+  if (const VP8StatusCode status = WebPGetFeatures(bytes.data(), bytes.size(), &config.input);
+      status != VP8_STATUS_OK) {
     throw ImageError(fmt::format("corrupt WebP (libwebp status {})", int(status)));
   }
-  if (features.has_animation) throw ImageError("animated WebP is not supported");
-  const Size size(features.width, features.height);
+  if (config.input.has_animation) throw ImageError("animated WebP is not supported");
+  const Size size(config.input.width, config.input.height);
   check_pixels(size, options.max_pixels);
-  const bool alpha = features.has_alpha && !options.grayscale;
-  cv::Mat image(size, alpha ? CV_8UC4 : CV_8UC3);
-  const std::size_t total = image.step * std::size_t(image.rows);
-  const std::uint8_t* ok =
-      alpha ? WebPDecodeBGRAInto(bytes.data(), bytes.size(), image.data, total, int(image.step))
-            : WebPDecodeBGRInto(bytes.data(), bytes.size(), image.data, total, int(image.step));
-  if (ok == nullptr) throw ImageError("corrupt WebP: decoding failed");
+  const Size target = webp_target(size, options);
+  const bool alpha = config.input.has_alpha && !options.grayscale;
+  cv::Mat image(target, alpha ? CV_8UC4 : CV_8UC3);
+  if (target != size) {
+    config.options.use_scaling = 1;
+    config.options.scaled_width = target.width;
+    config.options.scaled_height = target.height;
+  }
+  config.output.colorspace = alpha ? MODE_BGRA : MODE_BGR;
+  config.output.is_external_memory = 1;
+  config.output.u.RGBA.rgba = image.data;
+  config.output.u.RGBA.stride = int(image.step);
+  config.output.u.RGBA.size = image.step * std::size_t(image.rows);
+  const VP8StatusCode status = WebPDecode(bytes.data(), bytes.size(), &config);
+  WebPFreeDecBuffer(&config.output);  // nothing to free with external memory; frees libwebp's own state
+  if (status != VP8_STATUS_OK) throw ImageError(fmt::format("corrupt WebP: decoding failed (libwebp status {})", int(status)));
   DecodedImage out;
   out.format = Format::Webp;
   out.full_size = size;
-  out.plan.decoded = size;
+  out.plan.decoded = target;
   out.image = to_8bit(std::move(image), options.grayscale);
   return out;
 }

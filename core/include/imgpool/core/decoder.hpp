@@ -2,7 +2,8 @@
 // Decoding encoded images in memory: header first (size, orientation) so that oversized images are
 // refused and JPEGs are decoded at the smallest sufficient scale (shrink-on-load).
 //
-// JPEG goes through TurboJPEG (scaled IDCT, optional gray output); WebP through libwebp; everything
+// JPEG goes through TurboJPEG (scaled IDCT, optional gray output; progressive files at 1/8 through
+// libjpeg's buffered mode, DC scans only); WebP through libwebp (scaled decode); everything
 // else through cv::imdecode. Every result is 8-bit with 1 (gray), 3 (BGR) or 4 (BGRA) channels.
 // All functions are thread safe.
 
@@ -43,6 +44,9 @@ struct ShrinkOnLoadPlan {
   int num = 1;
   int denom = 1;
   Size decoded;  ///< size of the decoded image, in stored orientation
+  /// set by decode(): a progressive JPEG at 1/8 was decoded from its DC scans only (its AC scans,
+  /// most of the file, were never read; see core/src/jpeg_dc.hpp)
+  bool dc_only = false;
   bool shrinks() const { return num < denom; }
 };
 
@@ -57,7 +61,8 @@ struct DecodeOptions {
   std::uint64_t max_pixels = kDefaultMaxPixels;  ///< refuse larger images (header size); 0 = no limit
   bool grayscale = false;                     ///< one channel out (TurboJPEG decodes luma only)
   /// shrink-on-load: given the image's oriented full size, the least size the decode must deliver;
-  /// a JPEG is then decoded at the smallest sufficient scale. Empty: full size. A pipeline's
+  /// a JPEG is then decoded at the smallest sufficient scale (progressive ones at 1/8 from their DC
+  /// scans only), a WebP at exactly that size (libwebp's scaled decode). Empty: full size. A pipeline's
   /// min_source_size is what the file job passes.
   std::function<Size(Size full_oriented)> min_size;
 };
@@ -67,7 +72,7 @@ struct DecodedImage {
   cv::Mat image;         ///< 8-bit, 1/3/4 channels (gray/BGR/BGRA), oriented as asked
   Size full_size;        ///< the oriented size at full scale (equals image.size() unless shrunk)
   Format format = Format::Same;
-  ShrinkOnLoadPlan plan; ///< the scale used (1/1 for non-JPEG)
+  ShrinkOnLoadPlan plan; ///< the scale used (1/1 for non-JPEG; `decoded` is a scaled WebP's size)
 };
 
 /// decodes `bytes`. Throws ImageError with a one-line reason: "not an image (unrecognised data)",
