@@ -49,6 +49,9 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
       ->check(CLI::PositiveNumber);
   sub.add_option("--worker-memory", o.worker_memory, "process backend: address-space cap per worker, in MB")
       ->check(CLI::PositiveNumber);
+  sub.add_option("--max-tasks-per-child", o.max_tasks_per_child,
+                 "process backend: replace a worker after it has run this many tasks (chunks)")
+      ->check(CLI::Range(1, 1'000'000'000));
   sub.add_option("--chunk", o.chunk, "Group small files into one task: auto or off")
       ->check(CLI::IsMember({"auto", "off"}));
   sub.add_option("--max-pixels", o.max_pixels, "Refuse images with more pixels than this (decompression bombs)")
@@ -188,6 +191,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   batch.retries = o.retries;
   if (o.task_timeout > 0) batch.task_timeout = std::chrono::duration<double>(o.task_timeout);
   batch.worker_memory_mb = o.worker_memory;
+  batch.max_tasks_per_child = o.max_tasks_per_child;
 
   std::optional<ProgressBar> bar;
   if (show_progress(o)) bar.emplace(stderr, plan.items.size());

@@ -30,6 +30,7 @@ struct CommonOptions {
   int retries = 1;               // process backend: reruns of a file whose worker died
   double task_timeout = 0;       // process backend: seconds per file; 0 = none
   std::uint64_t worker_memory = 0;  // process backend: MB of address space per worker; 0 = none
+  int max_tasks_per_child = 0;    // process backend: chunks a worker runs before it is replaced; 0 = never
   std::uint64_t max_pixels = 0;  // 0: the library's default
   bool no_auto_orient = false;
   std::string shard;              // "K/N" or "auto"; empty: the whole batch

@@ -1,5 +1,6 @@
 #include <imgpool/core/file_job_codec.hpp>
 
+#include <cmath>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,21 @@ Enum enum_field(pool::wire::Reader& r, Enum last) {
   const std::uint8_t v = r.u8();
   if (v > static_cast<std::uint8_t>(last)) throw MessageError("file job: enum field out of range");
   return static_cast<Enum>(v);
+}
+
+// A duration from the other side: a NaN, infinite or negative one is corruption, not a timing.
+double duration_ms(pool::wire::Reader& r) {
+  const double v = r.f64();
+  if (!std::isfinite(v) || v < 0) throw MessageError("file job: duration out of range");
+  return v;
+}
+
+// A path from the other side: a NUL inside would silently cut it short where the OS reads it.
+fs::path path_field(pool::wire::Reader& r) {
+  std::string p = r.str();
+  if (p.empty()) throw MessageError("file job: empty path");
+  if (p.find('\0') != std::string::npos) throw MessageError("file job: NUL byte in a path");
+  return fs::path(std::move(p));
 }
 
 // What one worker process keeps between tasks: it runs one task at a time, so no locking.
@@ -87,11 +103,10 @@ pool::Bytes encode_file_item(const FileItem& item) {
 FileItem decode_file_item(std::span<const std::uint8_t> bytes) {
   pool::wire::Reader r(bytes);
   FileItem item;
-  item.input = r.str();
-  item.output = r.str();
+  item.input = path_field(r);
+  item.output = path_field(r);
   item.output_existed = r.boolean();
   r.finish();
-  if (item.input.empty() || item.output.empty()) throw MessageError("file job: empty path");
   return item;
 }
 
@@ -122,12 +137,12 @@ FileResult decode_file_result(std::span<const std::uint8_t> bytes, const fs::pat
   if (width > 1u << 30 || height > 1u << 30) throw MessageError("file job: output size out of range");
   result.width = static_cast<int>(width);
   result.height = static_cast<int>(height);
-  result.ms = r.f64();
-  result.stages.read_ms = r.f64();
-  result.stages.decode_ms = r.f64();
-  result.stages.process_ms = r.f64();
-  result.stages.encode_ms = r.f64();
-  result.stages.write_ms = r.f64();
+  result.ms = duration_ms(r);
+  result.stages.read_ms = duration_ms(r);
+  result.stages.decode_ms = duration_ms(r);
+  result.stages.process_ms = duration_ms(r);
+  result.stages.encode_ms = duration_ms(r);
+  result.stages.write_ms = duration_ms(r);
   result.input_pixels = r.u64();
   r.finish();
   return result;

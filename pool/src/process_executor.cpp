@@ -404,9 +404,6 @@ struct ProcessPoolExecutor::Impl {
         is_broken = !broken.empty();
         has_queue = !queue.empty();
       }
-      const bool any_busy = std::any_of(workers.begin(), workers.end(),
-                                        [](const auto& w) { return w->phase == Worker::Phase::busy; });
-      if (stopping && !has_queue && !any_busy) break;
       // Keep the pool full while there is or may be work.
       bool spawned = false;
       while (!is_broken && static_cast<int>(workers.size()) < max_workers && !(stopping && !has_queue)) {
@@ -417,6 +414,15 @@ struct ProcessPoolExecutor::Impl {
       }
       if (spawned) publish_pids();
       dispatch();
+      // Checked after dispatch(): dropping the queue's cancelled items can be what ends the work, and
+      // nothing would wake the poll below after that.
+      {
+        std::lock_guard lock(mutex);
+        has_queue = !queue.empty();
+      }
+      const bool any_busy = std::any_of(workers.begin(), workers.end(),
+                                        [](const auto& w) { return w->phase == Worker::Phase::busy; });
+      if (stopping && !has_queue && !any_busy) break;
 
       std::vector<pollfd> fds;
       fds.push_back({wake_read, POLLIN, 0});
@@ -500,32 +506,31 @@ std::vector<Future<Bytes>> ProcessPoolExecutor::submit_chunk(std::string kind, s
   return futures;
 }
 
-std::vector<Bytes> ProcessPoolExecutor::map(std::string kind, std::vector<Bytes> arguments, std::size_t chunksize,
-                                            std::optional<detail::Seconds> timeout) {
-  if (chunksize == 0) throw InvalidArgument("map(): chunksize must be at least 1");
-  const auto deadline = detail::deadline_after(timeout);
-  std::vector<Future<Bytes>> futures;
-  futures.reserve(arguments.size());
-  for (std::size_t first = 0; first < arguments.size(); first += chunksize) {
-    const std::size_t last = std::min(arguments.size(), first + chunksize);
-    std::vector<Bytes> chunk(std::make_move_iterator(arguments.begin() + static_cast<std::ptrdiff_t>(first)),
-                             std::make_move_iterator(arguments.begin() + static_cast<std::ptrdiff_t>(last)));
-    for (auto& f : submit_chunk(kind, std::move(chunk))) futures.push_back(std::move(f));
-  }
-  std::vector<Bytes> results;
-  results.reserve(futures.size());
-  try {
-    for (auto& f : futures) {
-      std::optional<detail::Seconds> remaining;
-      if (deadline) remaining = std::max(detail::Seconds(0), detail::Seconds(*deadline - Clock::now()));
-      results.push_back(f.state()->take(remaining));
+namespace detail {
+
+KindMapChunks::Pending KindMapChunks::submit(std::vector<Bytes> items) { return executor_->submit_chunk(kind_, std::move(items)); }
+
+MapChunk<Bytes> KindMapChunks::take(Pending& pending, std::optional<Seconds> timeout) {
+  const auto deadline = deadline_after(timeout);
+  MapChunk<Bytes> chunk;
+  chunk.values.reserve(pending.size());
+  for (auto& item : pending) {
+    std::optional<Seconds> remaining;
+    if (deadline) remaining = std::max(Seconds(0), Seconds(*deadline - Clock::now()));
+    if (auto error = item.state()->wait_exception(remaining)) {
+      chunk.error = std::move(error);
+      break;
     }
-  } catch (...) {
-    for (auto& f : futures) f.cancel();
-    throw;
+    chunk.values.push_back(item.state()->take(std::nullopt));
   }
-  return results;
+  return chunk;
 }
+
+void KindMapChunks::cancel(Pending& pending) noexcept {
+  for (auto& item : pending) item.cancel();
+}
+
+}  // namespace detail
 
 void ProcessPoolExecutor::shutdown(bool wait, bool cancel_futures) {
   std::vector<Item> to_cancel;

@@ -1,15 +1,17 @@
 // ProcessPoolExecutor: results, crash isolation (segfault, abort, _exit, hang, memory cap, kill -9),
-// retries, timeouts, recycling, initializers, shutdown, and that no worker process ever outlives it.
+// retries, timeouts, recycling, initializers, shutdown, map(), and that no worker process ever outlives it.
 
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <ranges>
 #include <set>
 #include <sstream>
 #include <string>
@@ -116,9 +118,10 @@ TEST_P(process_executor, runs_kinds_and_returns_results_in_order) {
     const auto chunk = pool.submit_chunk("echo", args);
     ASSERT_EQ(chunk.size(), 50u);
     for (int i = 0; i < 50; ++i) EXPECT_EQ(text(chunk[static_cast<std::size_t>(i)].result(std::chrono::seconds(60))), std::to_string(i));
-    const auto mapped = pool.map("echo", args, 7);
+    std::vector<std::string> mapped;
+    for (Bytes& r : pool.map("echo", args, {.chunksize = 7})) mapped.push_back(text(r));
     ASSERT_EQ(mapped.size(), 50u);
-    for (int i = 0; i < 50; ++i) EXPECT_EQ(text(mapped[static_cast<std::size_t>(i)]), std::to_string(i));
+    for (int i = 0; i < 50; ++i) EXPECT_EQ(mapped[static_cast<std::size_t>(i)], std::to_string(i));
     EXPECT_EQ(failure<imgpool::pool::TaskFailed>(pool.submit("fail", bytes("x"))), "failed on purpose: x");
     EXPECT_EQ(failure<imgpool::pool::TaskFailed>(pool.submit("no such kind", {})), "unknown task kind \"no such kind\"");
   }
@@ -290,6 +293,22 @@ TEST(process_executor_shutdown, without_wait_cancels_queued_items_while_workers_
   EXPECT_TRUE(children().empty());
 }
 
+TEST(process_executor_shutdown, returns_once_the_running_item_ends_when_the_queued_ones_were_cancelled) {
+  {
+    ProcessPoolExecutor pool(options(1));
+    auto running = pool.submit("sleep_ms", bytes("300"));
+    std::vector<Future<Bytes>> queued;
+    for (int i = 0; i < 5; ++i) queued.push_back(pool.submit("echo", bytes("q")));
+    ASSERT_TRUE(eventually([&] { return running.running(); }));
+    for (auto& f : queued) EXPECT_TRUE(f.cancel());
+    // Only cancelled items are queued: once the running one ends there is no work, so wait=true returns
+    // (it used to poll forever: the supervisor dropped them without checking again whether to stop).
+    pool.shutdown(true);
+    EXPECT_EQ(text(running.result(std::chrono::seconds(0))), "300");
+  }
+  EXPECT_TRUE(children().empty());
+}
+
 TEST(process_executor_shutdown, killing_the_parent_leaves_no_orphan_workers) {
   int out[2];
   ASSERT_EQ(pipe(out), 0);
@@ -333,6 +352,105 @@ TEST(process_executor_wait, as_completed_and_wait_work_on_process_futures) {
   EXPECT_EQ(order.front(), "fast");
   const auto waited = imgpool::pool::wait(futures, std::chrono::seconds(60));
   EXPECT_EQ(waited.done.size(), 2u);
+}
+
+TEST_P(process_executor, map_with_buffersize_pulls_inputs_only_as_results_are_consumed) {
+  constexpr long kBuffer = 2;
+  constexpr long kChunk = 3;
+  long pulled = 0, consumed = 0, high_water = 0;
+  {
+    ProcessPoolExecutor pool(options(GetParam()));
+    // Pulling happens in this thread as the range refills, so pulled - consumed is what is in flight.
+    auto inputs = std::views::iota(0, 300) | std::views::transform([&](int x) {
+                    high_water = std::max(high_water, ++pulled - consumed);
+                    return bytes(std::to_string(x));
+                  });
+    for (Bytes& r : pool.map("echo", inputs, {.chunksize = kChunk, .buffersize = kBuffer})) {
+      EXPECT_EQ(text(r), std::to_string(consumed));
+      if (++consumed == 30) break;
+      if (consumed % 10 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a slow consumer
+    }
+  }
+  EXPECT_EQ(consumed, 30);
+  EXPECT_LE(high_water, kBuffer * kChunk);
+  EXPECT_GE(high_water, kChunk);
+  EXPECT_LE(pulled, 30 + kBuffer * kChunk);  // the other inputs were never read, let alone submitted
+  EXPECT_TRUE(children().empty());
+}
+
+TEST_P(process_executor, map_rethrows_a_failed_item_when_it_is_reached) {
+  {
+    ProcessPoolExecutor pool(options(GetParam()));
+    const std::vector<Bytes> args{bytes("echo:0"), bytes("echo:1"), bytes("echo:2"), bytes("bad"), bytes("echo:4")};
+    std::vector<std::string> got;
+    auto range = pool.map("step", args, {.chunksize = 2});
+    try {
+      for (Bytes& r : range) got.push_back(text(r));
+      ADD_FAILURE() << "expected the item's TaskFailed";
+    } catch (const imgpool::pool::TaskFailed& e) {
+      EXPECT_STREQ(e.what(), "unknown step bad");
+    }
+    EXPECT_EQ(got, (std::vector<std::string>{"0", "1", "2"}));  // the items before it, in order
+    EXPECT_TRUE(range.begin() == range.end());                   // and then the range is over
+  }
+  EXPECT_TRUE(children().empty());
+}
+
+namespace {
+
+// An argument that counts how often it is copied into the Bytes that map() submits.
+struct CountedArgument {
+  Bytes value;
+  int* copies;
+  operator Bytes() const& {
+    ++*copies;
+    return value;
+  }
+  operator Bytes() && { return std::move(value); }
+};
+
+}  // namespace
+
+TEST(process_executor_map, moves_the_arguments_of_an_owned_range_and_copies_those_of_a_borrowed_one) {
+  ProcessPoolExecutor pool(options(1));
+  int copies = 0;
+  std::vector<CountedArgument> args;
+  for (int i = 0; i < 6; ++i) args.push_back({bytes(std::to_string(i)), &copies});
+  std::vector<std::string> borrowed, owned;
+  for (Bytes& r : pool.map("echo", args, {.chunksize = 4})) borrowed.push_back(text(r));
+  EXPECT_EQ(copies, 6);  // the caller's arguments are left intact
+  EXPECT_EQ(text(args[5].value), "5");
+  copies = 0;
+  for (Bytes& r : pool.map("echo", std::move(args), {.chunksize = 4})) owned.push_back(text(r));
+  EXPECT_EQ(copies, 0);
+  EXPECT_EQ(owned, borrowed);
+  EXPECT_EQ(owned, (std::vector<std::string>{"0", "1", "2", "3", "4", "5"}));
+}
+
+TEST(process_executor_map, a_timeout_bounds_the_whole_iteration) {
+  ProcessPoolExecutor pool(options(1));
+  const std::vector<Bytes> args{bytes("10"), bytes("1500")};
+  std::vector<std::string> got;
+  const auto start = std::chrono::steady_clock::now();
+  auto drain = [&] {
+    for (Bytes& r : pool.map("sleep_ms", args, {.timeout = std::chrono::milliseconds(400)})) got.push_back(text(r));
+  };
+  EXPECT_THROW(drain(), imgpool::pool::TimeoutError);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1300));
+  EXPECT_EQ(got, std::vector<std::string>{"10"});
+}
+
+TEST(process_executor_map, dropping_the_range_cancels_the_items_not_yet_started) {
+  ProcessPoolExecutor pool(options(1));
+  const std::vector<Bytes> args(12, bytes("300"));
+  {
+    auto range = pool.map("sleep_ms", args);  // buffersize 0: all twelve are submitted now
+    EXPECT_EQ(text(*range.begin()), "300");
+  }
+  // At most the one item already running when the range was dropped is left; not eleven (3.3 s).
+  const auto start = std::chrono::steady_clock::now();
+  pool.shutdown(true);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
 }
 
 INSTANTIATE_TEST_SUITE_P(workers, process_executor, ::testing::Values(1, 2));

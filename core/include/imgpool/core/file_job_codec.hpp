@@ -20,7 +20,7 @@ inline constexpr std::string_view kFileJobKind = "imgpool.file_job";
 inline constexpr std::string_view kFileJobInitKind = "imgpool.file_job.init";
 
 /// JobOptions (the pipeline as canonical specs) ⇄ bytes. decode validates every field and throws
-/// pool::MessageError or UsageError on anything malformed.
+/// pool::MessageError on anything malformed or truncated, UsageError on an invalid operation spec.
 pool::Bytes encode_job_options(const JobOptions& options);
 JobOptions decode_job_options(std::span<const std::uint8_t> bytes);
 
@@ -32,10 +32,14 @@ struct FileItem {
   std::filesystem::path input, output;
   bool output_existed = false;
 };
+/// FileItem ⇄ bytes; decode throws pool::MessageError on anything malformed or truncated (an empty
+/// path, a NUL byte in a path, a bad flag, trailing bytes)
 pool::Bytes encode_file_item(const FileItem& item);
 FileItem decode_file_item(std::span<const std::uint8_t> bytes);
 
-/// a FileResult without its paths (the parent knows them); decode fills in `input` and `output`
+/// a FileResult without its paths (the parent knows them); decode fills in `input` and `output` and
+/// throws pool::MessageError on anything malformed or truncated (a bad status, an output size over
+/// 2^30, a negative or non-finite duration, trailing bytes)
 pool::Bytes encode_file_result(const FileResult& result);
 FileResult decode_file_result(std::span<const std::uint8_t> bytes, const std::filesystem::path& input,
                               const std::filesystem::path& output);

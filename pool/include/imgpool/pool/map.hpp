@@ -1,7 +1,9 @@
 #pragma once
 // map(): apply a function to every element of a (possibly lazy) range on an executor, yielding
-// results in input order. Backend-independent: works with any executor that has submit().
+// results in input order. BasicMapRange holds the ordering, chunking, buffering, timeout and
+// cancellation logic once for every backend; MapRange runs it on any executor with submit(callable).
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <deque>
@@ -46,40 +48,89 @@ struct MapChunk {
   std::exception_ptr error;
 };
 
+/// true for a range that map() owns (an rvalue moved into it): its elements may be moved into tasks
+template <class V>
+inline constexpr bool kOwnedRange = false;
+template <class R>
+inline constexpr bool kOwnedRange<std::ranges::owning_view<R>> = true;
+
+/// how the thread backend runs map()'s chunks: each chunk is one submit()ted task that calls `fn` on
+/// its items in order and stops at the first exception. A BasicMapRange backend provides the same
+/// members: argument_type, value_type, Pending, submit(items), take(pending, timeout), cancel(pending).
+template <class Executor, class F, class Input>
+class CallableMapChunks {
+ public:
+  using argument_type = Input;
+  using value_type = MapValue<std::invoke_result_t<F&, Input&>>;
+  /// a submitted chunk
+  using Pending = Future<MapChunk<value_type>>;
+
+  CallableMapChunks(Executor& executor, F fn) : executor_(&executor), fn_(std::make_shared<F>(std::move(fn))) {}
+
+  Pending submit(std::vector<Input> items) {
+    return executor_->submit([fn = fn_, items = std::move(items)]() mutable {
+      MapChunk<value_type> chunk;
+      chunk.values.reserve(items.size());
+      try {
+        for (auto& item : items) {
+          if constexpr (std::is_void_v<std::invoke_result_t<F&, Input&>>) {
+            std::invoke(*fn, item);
+            chunk.values.emplace_back();
+          } else {
+            chunk.values.push_back(std::invoke(*fn, item));
+          }
+        }
+      } catch (...) {
+        chunk.error = std::current_exception();
+      }
+      return chunk;
+    });
+  }
+
+  /// waits for the chunk; throws TimeoutError, or CancelledError/BrokenExecutor for the chunk as a whole
+  static MapChunk<value_type> take(Pending& pending, std::optional<Seconds> timeout) {
+    return pending.state()->take(timeout);
+  }
+
+  static void cancel(Pending& pending) noexcept { pending.cancel(); }
+
+ private:
+  Executor* executor_;
+  std::shared_ptr<F> fn_;  // shared by all chunks and called concurrently
+};
+
 }  // namespace detail
 
-/// the lazy, single-pass range of results that map() returns, in input order.
+/// the lazy, single-pass range of results that map() returns, in input order, for any backend
+/// `Chunks` (see detail::CallableMapChunks for what it provides).
 /// A task's exception is rethrown when its item is reached, after which the range ends and the
 /// remaining chunks are cancelled. Destroying the range early cancels chunks not yet started.
 /// The executor (and a borrowed input range) must outlive it. Not thread-safe: iterate it from
-/// one thread. `fn` is shared by all chunks and called concurrently, so it must be thread-safe.
-template <class Executor, class F, std::ranges::input_range V>
-class MapRange {
-  using Input = std::ranges::range_value_t<V>;
-
+/// one thread.
+template <class Chunks, std::ranges::input_range V>
+class BasicMapRange {
  public:
-  using value_type = detail::MapValue<std::invoke_result_t<F&, Input&>>;
+  using value_type = typename Chunks::value_type;
 
  private:
   using Chunk = detail::MapChunk<value_type>;
+  using Pending = typename Chunks::Pending;
 
   struct State {
-    Executor* executor;
-    std::shared_ptr<F> fn;
+    Chunks chunks;
     V inputs;
     std::ranges::iterator_t<V> next;
     MapOptions options;
     std::optional<std::chrono::steady_clock::time_point> deadline;
-    std::deque<Future<Chunk>> in_flight;  // front: the chunk being consumed once `taken`
+    std::deque<Pending> in_flight;  // front: the chunk being consumed once `taken`
     Chunk current;
     std::size_t pos = 0;
     bool taken = false;    // current holds the front chunk's values
     bool started = false;  // begin() has positioned on the first item
     bool finished = false;
 
-    State(Executor& ex, F f, V in, MapOptions opts)
-        : executor(&ex), fn(std::make_shared<F>(std::move(f))), inputs(std::move(in)),
-          next(std::ranges::begin(inputs)), options(opts) {
+    State(Chunks c, V in, MapOptions opts)
+        : chunks(std::move(c)), inputs(std::move(in)), next(std::ranges::begin(inputs)), options(opts) {
       if (options.chunksize == 0) throw InvalidArgument("map(): chunksize must be at least 1");
       deadline = detail::deadline_after(options.timeout);
     }
@@ -88,33 +139,23 @@ class MapRange {
     ~State() { cancel_rest(); }
 
     void cancel_rest() noexcept {
-      for (auto& f : in_flight) f.cancel();
+      for (auto& p : in_flight) Chunks::cancel(p);
       in_flight.clear();
       finished = true;
     }
 
     bool submit_next_chunk() {
       if (next == std::ranges::end(inputs)) return false;
-      std::vector<Input> items;
+      std::vector<typename Chunks::argument_type> items;
       items.reserve(options.chunksize);
-      for (; items.size() < options.chunksize && next != std::ranges::end(inputs); ++next) items.push_back(*next);
-      in_flight.push_back(executor->submit([fn = fn, items = std::move(items)]() mutable {
-        Chunk chunk;
-        chunk.values.reserve(items.size());
-        try {
-          for (auto& item : items) {
-            if constexpr (std::is_void_v<std::invoke_result_t<F&, Input&>>) {
-              std::invoke(*fn, item);
-              chunk.values.emplace_back();
-            } else {
-              chunk.values.push_back(std::invoke(*fn, item));
-            }
-          }
-        } catch (...) {
-          chunk.error = std::current_exception();
+      for (; items.size() < options.chunksize && next != std::ranges::end(inputs); ++next) {
+        if constexpr (detail::kOwnedRange<V>) {
+          items.push_back(std::ranges::iter_move(next));
+        } else {
+          items.push_back(*next);
         }
-        return chunk;
-      }));
+      }
+      in_flight.push_back(chunks.submit(std::move(items)));
       return true;
     }
 
@@ -144,7 +185,7 @@ class MapRange {
         try {
           std::optional<detail::Seconds> remaining;
           if (deadline) remaining = std::max(detail::Seconds(0), detail::Seconds(*deadline - std::chrono::steady_clock::now()));
-          current = in_flight.front().state()->take(remaining);
+          current = Chunks::take(in_flight.front(), remaining);
         } catch (const TimeoutError&) {
           cancel_rest();
           throw TimeoutError("map(): results not ready within the timeout");
@@ -162,7 +203,7 @@ class MapRange {
   /// input iterator over the results; ++ blocks for the next result and may throw
   class iterator {
    public:
-    using value_type = MapRange::value_type;
+    using value_type = BasicMapRange::value_type;
     using difference_type = std::ptrdiff_t;
     iterator() = default;
     explicit iterator(State* s) : s_(s) {}
@@ -179,8 +220,8 @@ class MapRange {
   };
 
   /// submits the first chunks (all of them when buffersize is 0); see MapOptions
-  MapRange(Executor& executor, F fn, V inputs, MapOptions options)
-      : s_(std::make_unique<State>(executor, std::move(fn), std::move(inputs), options)) {
+  BasicMapRange(Chunks chunks, V inputs, MapOptions options)
+      : s_(std::make_unique<State>(std::move(chunks), std::move(inputs), options)) {
     s_->fill();
   }
 
@@ -193,6 +234,18 @@ class MapRange {
 
  private:
   std::unique_ptr<State> s_;
+};
+
+/// map() on an executor with submit(callable), such as ThreadPoolExecutor. `fn` is shared by all
+/// chunks and called concurrently, so it must be thread-safe.
+template <class Executor, class F, std::ranges::input_range V>
+class MapRange : public BasicMapRange<detail::CallableMapChunks<Executor, F, std::ranges::range_value_t<V>>, V> {
+  using Chunks = detail::CallableMapChunks<Executor, F, std::ranges::range_value_t<V>>;
+
+ public:
+  /// submits the first chunks (all of them when buffersize is 0); see MapOptions
+  MapRange(Executor& executor, F fn, V inputs, MapOptions options)
+      : BasicMapRange<Chunks, V>(Chunks(executor, std::move(fn)), std::move(inputs), options) {}
 };
 
 }  // namespace imgpool::pool

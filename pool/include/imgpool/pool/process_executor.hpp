@@ -4,12 +4,15 @@
 
 #include <sys/types.h>
 
+#include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <ranges>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +20,7 @@
 #include "imgpool/pool/detail/future_state.hpp"
 #include "imgpool/pool/error.hpp"
 #include "imgpool/pool/future.hpp"
+#include "imgpool/pool/map.hpp"
 #include "imgpool/pool/message.hpp"
 
 namespace imgpool::pool {
@@ -73,6 +77,33 @@ struct ProcessExecutorOptions {
 std::filesystem::path find_worker_executable(const std::filesystem::path& explicit_path = {},
                                              std::string_view name = kDefaultWorkerName);
 
+class ProcessPoolExecutor;
+
+namespace detail {
+
+/// how ProcessPoolExecutor runs map()'s chunks (see CallableMapChunks): each chunk is one
+/// submit_chunk() of `kind`, and waiting for it takes its items' results in order up to the first failure
+class KindMapChunks {
+ public:
+  using argument_type = Bytes;
+  using value_type = Bytes;
+  /// a submitted chunk: one future per item
+  using Pending = std::vector<Future<Bytes>>;
+
+  KindMapChunks(ProcessPoolExecutor& executor, std::string kind) : executor_(&executor), kind_(std::move(kind)) {}
+  Pending submit(std::vector<Bytes> items);
+  /// throws TimeoutError, or CancelledError when an item was cancelled; an item's failure
+  /// (TaskFailed, WorkerCrashed, TaskTimedOut, BrokenExecutor) ends the chunk as its `error`
+  static MapChunk<Bytes> take(Pending& pending, std::optional<Seconds> timeout);
+  static void cancel(Pending& pending) noexcept;
+
+ private:
+  ProcessPoolExecutor* executor_;
+  std::string kind_;
+};
+
+}  // namespace detail
+
 /// a pool of worker processes running named task kinds (see TaskRegistry and run_worker) on
 /// serialised arguments. Same semantics as ThreadPoolExecutor except:
 /// - work is a kind name plus Bytes, not a callable; results are Bytes (use a codec on top);
@@ -88,6 +119,7 @@ std::filesystem::path find_worker_executable(const std::filesystem::path& explic
 ///   ProcessPoolExecutor pool({.max_workers = 4, .task_timeout = std::chrono::seconds(30)});
 ///   Future<Bytes> f = pool.submit("upper", Bytes{'h', 'i'});
 ///   for (auto& r : pool.submit_chunk("upper", {a, b, c})) use(r.result());
+///   for (Bytes& r : pool.map("upper", arguments, {.chunksize = 16, .buffersize = 8})) use(r);
 class ProcessPoolExecutor {
  public:
   /// resolves the worker executable and starts the supervisor (workers start in the background);
@@ -106,11 +138,20 @@ class ProcessPoolExecutor {
   /// order and streams each result back as it finishes. One future per argument, in order.
   std::vector<Future<Bytes>> submit_chunk(std::string kind, std::vector<Bytes> arguments);
 
-  /// submits `kind` over `arguments` in chunks of `chunksize` (>= 1) and returns the results in
-  /// input order; rethrows the first failed item's exception (Python's map). Blocks; `timeout`
-  /// bounds the whole call (TimeoutError), and the items not yet run are then cancelled.
-  std::vector<Bytes> map(std::string kind, std::vector<Bytes> arguments, std::size_t chunksize = 1,
-                         std::optional<detail::Seconds> timeout = std::nullopt);
+  /// returns a lazy range of `kind(argument)` for each argument, in input order, exactly as
+  /// ThreadPoolExecutor::map (chunksize, timeout, buffersize; see BasicMapRange and MapOptions).
+  /// Each chunk is one submit_chunk(); as with threads, its results are yielded once all of it has
+  /// finished or one of its items has failed. An item's failure is rethrown when it is reached;
+  /// dropping the range cancels the items not yet started. An lvalue `arguments` is borrowed (must
+  /// outlive the range); an rvalue is moved into it. Elements must convert to Bytes: those of a
+  /// borrowed range are copied when submitted, those of an owned one moved.
+  template <std::ranges::viewable_range Range>
+    requires std::convertible_to<std::ranges::range_reference_t<Range>, Bytes>
+  auto map(std::string kind, Range&& arguments, MapOptions options = {}) {
+    using V = std::views::all_t<Range>;
+    return BasicMapRange<detail::KindMapChunks, V>(detail::KindMapChunks(*this, std::move(kind)),
+                                                   std::views::all(std::forward<Range>(arguments)), options);
+  }
 
   /// stops accepting work; queued items still run unless cancel_futures cancels them first (items
   /// being retried after a crash are running, so they finish). wait = true blocks until every
