@@ -23,12 +23,28 @@ struct TjDestroy {
 };
 using TjHandle = std::unique_ptr<void, TjDestroy>;
 
-// One decompressor per thread, reused for every image: TurboJPEG handles may be reused after errors,
-// and creating one per file costs an allocation of libjpeg's state each time.
+// One decompressor per thread, reused for every image: creating one per file costs an allocation of
+// libjpeg's state each time. IMPORTANT: TurboJPEG 2.1 does not reset a handle after an error in
+// tjDecompressHeader3 (libjpeg stays mid-header), so every later JPEG on that thread would fail with
+// the same error ("Bogus Huffman table definition" for good files); a handle that reported an error
+// is dropped (drop_decompressor) and the next file gets a fresh one.
+TjHandle& thread_handle() {
+  thread_local TjHandle handle;
+  return handle;
+}
+
 tjhandle thread_decompressor() {
-  thread_local TjHandle handle(tjInitDecompress());
+  TjHandle& handle = thread_handle();
+  if (!handle) handle.reset(tjInitDecompress());
   if (!handle) throw ImageError(fmt::format("cannot start the JPEG decoder: {}", tjGetErrorStr2(nullptr)));
   return handle.get();
+}
+
+// Returns the error text of this thread's decompressor and drops it (see thread_decompressor).
+std::string drop_decompressor(tjhandle handle) {
+  std::string why = tjGetErrorStr2(handle);
+  thread_handle().reset();
+  return why;
 }
 
 std::string size_text(std::uint64_t pixels) {
@@ -73,9 +89,11 @@ JpegHeader jpeg_header(tjhandle handle, std::span<const std::uint8_t> bytes) {
     // A warning while reading the header (e.g. extraneous bytes before DQT) still gives the size;
     // tjDecompress2 meets it again, and decode_jpeg judges it there.
     if (tjGetErrorCode(handle) != TJERR_WARNING || w <= 0 || h <= 0) {
-      throw ImageError(fmt::format("corrupt JPEG: {}", tjGetErrorStr2(handle)));
+      throw ImageError(fmt::format("corrupt JPEG: {}", drop_decompressor(handle)));
     }
   }
+  // TurboJPEG 2.1 answers a tables-only stream (no SOF before EOI, e.g. FF D8 FF D9) with success and 0x0
+  if (w <= 0 || h <= 0) throw ImageError("corrupt JPEG: no image in the data (tables only)");
   return {{w, h}, colorspace};
 }
 
@@ -168,7 +186,7 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
     const std::string why = tjGetErrorStr2(handle);
     const bool harmless =
         tjGetErrorCode(handle) == TJERR_WARNING && why.find("extraneous bytes") != std::string::npos;
-    if (!harmless) throw ImageError(fmt::format("corrupt JPEG: {}", why));
+    if (!harmless) throw ImageError(fmt::format("corrupt JPEG: {}", drop_decompressor(handle)));
   }
   out.image = oriented(std::move(image), orientation);
   return out;
@@ -253,7 +271,10 @@ ShrinkOnLoadPlan plan_shrink_on_load(Size stored, int orientation, Size min_orie
     if (f.num != 1 || (f.denom != 2 && f.denom != 4 && f.denom != 8)) continue;
     const Size scaled(TJSCALED(stored.width, f), TJSCALED(stored.height, f));
     if (scaled.width < need.width || scaled.height < need.height) continue;
-    if (scaled.area() < best.decoded.area()) best = {f.num, f.denom, scaled};
+    // 64-bit areas: Size::area() is int and overflows above 46340x46340 (--max-pixels 0 lets such through)
+    if (std::int64_t(scaled.width) * scaled.height < std::int64_t(best.decoded.width) * best.decoded.height) {
+      best = {f.num, f.denom, scaled};
+    }
   }
   return best;
 }
