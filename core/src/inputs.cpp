@@ -36,8 +36,10 @@ bool hidden(const fs::path& p) {
   return !name.empty() && name[0] == '.';
 }
 
-// Walks one folder. Recursion follows symlinked folders; a folder whose canonical path is already on
-// the way down is a loop and is reported once instead of walked forever.
+// Walks one folder. Recursion follows symlinked folders. Each folder (by canonical path) is walked
+// once: a folder whose canonical path is already on the way down is a loop, reported once; one reached
+// again by another way (two links to one folder) is skipped, its files were listed the first time.
+// Without the second rule a chain of folders each linking twice to the next takes 2^depth walks.
 class FolderWalker {
  public:
   FolderWalker(const ScanOptions& options, ScanResult& out, std::set<fs::path>& seen)
@@ -49,9 +51,13 @@ class FolderWalker {
   void walk_dir(const fs::path& root, const fs::path& dir) {
     std::error_code ec;
     const fs::path canonical = fs::canonical(dir, ec);
-    if (!ec && !ancestors_.insert(canonical).second) {
-      out_.problems.push_back({dir, "symlink loop (folder already being walked), skipped"});
-      return;
+    if (!ec) {
+      if (ancestors_.contains(canonical)) {
+        out_.problems.push_back({dir, "symlink loop (folder already being walked), skipped"});
+        return;
+      }
+      if (!walked_.insert(canonical).second) return;
+      ancestors_.insert(canonical);
     }
     std::vector<fs::directory_entry> entries;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) entries.push_back(*it);
@@ -67,12 +73,17 @@ class FolderWalker {
         if (options_.recursive) walk_dir(root, p);
         continue;
       }
-      if (!entry.is_regular_file(sec) || !has_image_extension(p)) continue;
+      if (!has_image_extension(p)) continue;
       const fs::path relative = p.lexically_relative(root);
       if (!selected(options_, relative)) continue;
+      if (std::error_code lec; entry.is_symlink(lec) && !fs::exists(entry.status(sec))) {
+        out_.problems.push_back({p, "broken symlink (its target does not exist), skipped"});
+        continue;
+      }
+      if (!entry.is_regular_file(sec)) continue;
       add(p, relative, entry.file_size(sec));
     }
-    if (!ec) ancestors_.erase(canonical);
+    ancestors_.erase(canonical);
   }
 
   void add(const fs::path& p, const fs::path& relative, std::uint64_t size) {
@@ -85,7 +96,8 @@ class FolderWalker {
   const ScanOptions& options_;
   ScanResult& out_;
   std::set<fs::path>& seen_;
-  std::set<fs::path> ancestors_;
+  std::set<fs::path> ancestors_;  // canonical folders on the way down from the root
+  std::set<fs::path> walked_;     // canonical folders walked so far
 };
 
 }  // namespace

@@ -1,5 +1,13 @@
 #pragma once
 // Turning the INPUT arguments of a batch into a list of files and the outputs they map to.
+//
+// Symlinks: followed, to files and to folders alike; the output keeps the link's own name and place
+// (in/link.jpg -> out/link.jpg). A file reached by several names is listed once, under the first in
+// sorted walk order. With --recursive each folder is walked once, by canonical path: a link back to a
+// folder on the way down (a loop) is reported once as a problem ("symlink loop") and not entered; a
+// folder reached again by another link is skipped quietly, its files already listed. A symlink with an
+// image name whose target is missing is a problem ("broken symlink"), not silently dropped.
+// Names are taken as bytes: spaces, newlines, leading dashes and non-UTF-8 names pass through.
 
 #include <cstdint>
 #include <filesystem>
@@ -40,7 +48,7 @@ struct ScanResult {
 bool has_image_extension(const std::filesystem::path& file);
 
 /// lists the files named by `inputs`: files are taken as they are (whatever their extension), folders
-/// contribute their image files (hidden files and folders skipped; symlinks followed, loops detected).
+/// contribute their image files (hidden files and folders skipped; symlinks as described above).
 /// Globs match the path relative to the input root or the bare file name. A file named twice is listed
 /// once. Missing inputs become problems; the scan never throws for them.
 ScanResult scan_inputs(const std::vector<std::filesystem::path>& inputs, const ScanOptions& options);
