@@ -78,7 +78,8 @@ int parse_int(std::string_view text, std::string_view what, int low, int high) {
 constexpr int kMaxSide = 65535;
 
 void reject_unknown(Params params, std::string_view op, std::span<const ParamInfo> known) {
-  for (const auto& [key, value] : params) {
+  for (const auto& param : params) {
+    const std::string& key = param.first;  // a named reference: clang 14 cannot capture structured bindings
     const bool ok = std::any_of(known.begin(), known.end(), [&](const ParamInfo& p) { return p.key == key; });
     if (ok) continue;
     std::string names;
