@@ -1,0 +1,133 @@
+// The kept bad-input corpus (tests/data/bad/) through the imgpool command on both backends: every bad
+// file is one failed item with a reason, every good file beside them still gets its output, and
+// nothing else changes on disk.
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.hpp"
+
+namespace fs = std::filesystem;
+using imgpool::test::list_files;
+using imgpool::test::run_imgpool;
+using imgpool::test::ScratchDir;
+
+namespace {
+
+const fs::path kBad = fs::path(IMGPOOL_TESTDATA) / "bad";
+const fs::path kSamples = IMGPOOL_SAMPLES;
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Good files, named to sort after the bad ones: each worker meets them after a run of corrupt JPEGs,
+// so a decoder left broken by a bad file would fail them.
+const std::map<std::string, fs::path> kGood = {
+    {"zz-good-1.jpg", kSamples / "tiny-01.jpg"},
+    {"zz-good-2.jpg", kSamples / "tiny-02.jpg"},
+    {"zz-good-3.jpg", kSamples / "tiny-03.jpg"},
+    {"zz-good-4.jpg", kSamples / "exif-rotated-6.jpg"},
+    {"zz-good-5.jpg", fs::path(IMGPOOL_TESTDATA) / "photo.jpg"},
+    {"zz-good-6.png", kSamples / "tiny-05.png"},
+    {"zz-good-7.webp", kSamples / "lossless-wood.webp"},
+    {"aa-good-0.jpg", kSamples / "tiny-04.jpg"},  // and one before them all
+};
+
+// What the reason of some bad files must say (the others: anything but empty).
+const std::map<std::string, std::string> kReasons = {
+    {"bomb-65500x65500.jpg", "above --max-pixels"},
+    {"bomb-65535x65535.png", "above --max-pixels"},
+    {"bomb-100000x100000.png", "above --max-pixels"},
+    {"bomb-16384x16384.webp", "above --max-pixels"},
+    {"bomb-65535x65535.jpg", "65500"},  // libjpeg refuses more than 65500 a side before --max-pixels
+    {"empty.jpg", "empty file"},
+    {"random.jpg", "not an image"},
+    {"text.png", "not an image"},
+    {"truncated.jpg", "Premature end"},
+    {"progressive-truncated.jpg", "Premature end"},
+    {"bad-huffman.jpg", "Huffman"},
+    {"no-scan.jpg", "SOS"},
+};
+
+std::vector<std::string> bad_files() {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(kBad)) {
+    if (e.path().filename() != "README.md") names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+class bad_input : public ::testing::TestWithParam<std::string> {};
+
+}  // namespace
+
+TEST(bad_input_corpus, has_every_kind) {
+  const auto names = bad_files();
+  EXPECT_GE(names.size(), 30u);
+  for (const auto& [name, reason] : kReasons) {
+    EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
+  }
+  EXPECT_EQ(std::count_if(names.begin(), names.end(), [](const std::string& n) { return n.starts_with("pngsuite-x"); }),
+            14);
+}
+
+TEST_P(bad_input, each_bad_file_fails_alone_and_costs_no_good_output) {
+  ScratchDir dir;
+  const fs::path in = dir / "in";
+  const fs::path out = dir / "out";
+  fs::create_directories(in / "dir.jpg");  // a folder named like an image: not a file, so not an item
+  const auto bad = bad_files();
+  for (const auto& name : bad) fs::copy_file(kBad / name, in / name);
+  for (const auto& [name, source] : kGood) fs::copy_file(source, in / name);
+  std::map<std::string, std::string> before;
+  for (const auto& name : list_files(in)) before[name] = slurp(in / name);
+
+  const auto run = run_imgpool({"thumbnail", in.string(), "-o", out.string(), "--size", "64", "-j", "2", "--backend",
+                                GetParam(), "--report", (dir / "r.jsonl").string(), "--quiet"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;  // not 0, 2 or a signal: no crash
+
+  std::map<std::string, nlohmann::json> report;
+  std::ifstream lines(dir / "r.jsonl");
+  for (std::string line; std::getline(lines, line);) {
+    const auto j = nlohmann::json::parse(line);
+    const std::string name = fs::path(j["input"].get<std::string>()).filename().string();
+    EXPECT_TRUE(report.emplace(name, j).second) << "two results for " << name;
+  }
+  EXPECT_EQ(report.size(), bad.size() + kGood.size());
+  for (const auto& name : bad) {
+    ASSERT_TRUE(report.contains(name)) << name;
+    const auto& j = report[name];
+    EXPECT_EQ(j["status"], "failed") << name;
+    const std::string reason = j["error"].is_string() ? j["error"].get<std::string>() : "";
+    EXPECT_FALSE(reason.empty()) << name;
+    if (const auto want = kReasons.find(name); want != kReasons.end()) {
+      EXPECT_NE(reason.find(want->second), std::string::npos) << name << ": " << reason;
+    }
+  }
+  std::vector<std::string> expected_outputs;
+  for (const auto& [name, source] : kGood) {
+    ASSERT_TRUE(report.contains(name)) << name;
+    EXPECT_EQ(report[name]["status"], "ok") << name << ": " << report[name]["error"];
+    expected_outputs.push_back(name);
+  }
+  std::sort(expected_outputs.begin(), expected_outputs.end());
+  EXPECT_EQ(list_files(out), expected_outputs);  // no output for a bad file, no temporary left behind
+  EXPECT_FALSE(fs::exists(out / "dir.jpg"));
+
+  std::map<std::string, std::string> after;
+  for (const auto& name : list_files(in)) after[name] = slurp(in / name);
+  EXPECT_TRUE(after == before) << "an input changed, vanished or appeared";
+  EXPECT_TRUE(fs::is_directory(in / "dir.jpg"));
+}
+
+INSTANTIATE_TEST_SUITE_P(backends, bad_input, ::testing::Values("thread", "process"),
+                         [](const auto& param_info) { return param_info.param; });
