@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <fstream>
+#include <vector>
 
 #include <fmt/format.h>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <imgpool/core/encoder.hpp>
 #include <imgpool/core/error.hpp>
 
 namespace imgpool::app {
@@ -82,12 +85,10 @@ void write_scaling_plot(const std::string& path, const std::vector<PlotSeries>& 
     cv::line(img, {lx, ly - 4}, {lx + 20, ly - 4}, colour, 2, cv::LINE_AA);
     text(img, series[k].name, {lx + 26, ly}, 0.45);
   }
-  bool written = false;
-  try {
-    written = cv::imwrite(path, img);
-  } catch (const cv::Exception&) {
-  }
-  if (!written) throw core::ConfigError("cannot write the plot " + path);
+  const std::vector<std::uint8_t> png = core::encode(img, core::Format::Png, 100);
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(png.data()), static_cast<std::streamsize>(png.size()));
+  if (!out.flush()) throw core::ConfigError("cannot write the plot " + path);
 }
 
 }  // namespace imgpool::app

@@ -13,6 +13,7 @@
 #include <imgpool/core/error.hpp>
 
 #include "jpeg_dc.hpp"
+#include "opencv_codecs.hpp"
 
 namespace imgpool::core {
 
@@ -138,7 +139,7 @@ cv::Mat to_8bit(cv::Mat image, bool grayscale) {
 cv::Mat opencv_decode(std::span<const std::uint8_t> bytes, int flags, Format format) {
   cv::Mat image;
   try {
-    image = cv::imdecode(cv::_InputArray(bytes.data(), int(bytes.size())), flags);
+    image = detail::imdecode(bytes, flags);
   } catch (const cv::Exception& e) {
     throw ImageError(fmt::format("cannot decode: {}", e.err));
   }

@@ -11,6 +11,8 @@
 
 #include <imgpool/core/error.hpp>
 
+#include "opencv_codecs.hpp"
+
 namespace imgpool::core {
 
 namespace {
@@ -73,7 +75,7 @@ std::vector<std::uint8_t> encode_opencv(const cv::Mat& image, const char* extens
   std::vector<std::uint8_t> out;
   bool ok = false;
   try {
-    ok = cv::imencode(extension, image, out, params);
+    ok = detail::imencode(extension, image, out, params);
   } catch (const cv::Exception& e) {
     throw ImageError(fmt::format("cannot encode {}: {}", extension + 1, e.err));
   }
