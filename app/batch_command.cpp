@@ -81,6 +81,7 @@ class SignalWatcher {
   }
   ~SignalWatcher() {
     thread_.request_stop();
+    pthread_kill(thread_.native_handle(), SIGINT);  // ends its sigtimedwait now, not at the next slice
     thread_.join();
     pthread_sigmask(SIG_SETMASK, &old_, nullptr);
   }
@@ -92,7 +93,7 @@ class SignalWatcher {
     const timespec slice{0, 100'000'000};
     while (!own.stop_requested()) {
       const int sig = sigtimedwait(&set_, nullptr, &slice);
-      if (sig <= 0) continue;
+      if (sig <= 0 || own.stop_requested()) continue;  // the destructor's wake-up is not an interrupt
       if (!source_.stop_requested()) {
         source_.request_stop();
         continue;

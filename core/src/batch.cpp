@@ -52,11 +52,13 @@ class ResultChannel {
     }
     ready_.notify_one();
   }
-  // Waits up to `slice` for news; returns what arrived and how many chunks are finished.
-  std::pair<std::deque<std::pair<std::size_t, FileResult>>, std::size_t> take(std::chrono::milliseconds slice) {
+  // Waits up to `slice` for news beyond `known_done` finished chunks; returns what arrived and how many
+  // chunks are finished. (Comparing with the caller's count, not with the count at entry, matters: a
+  // chunk that finished between two calls must end the wait at once, not after `slice`.)
+  std::pair<std::deque<std::pair<std::size_t, FileResult>>, std::size_t> take(std::chrono::milliseconds slice,
+                                                                               std::size_t known_done) {
     std::unique_lock lock(mutex_);
-    const std::size_t seen = chunks_done_;
-    ready_.wait_for(lock, slice, [&] { return !results_.empty() || chunks_done_ != seen; });
+    ready_.wait_for(lock, slice, [&] { return !results_.empty() || chunks_done_ != known_done; });
     return {std::exchange(results_, {}), chunks_done_};
   }
 
@@ -143,7 +145,7 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const JobOptions& op
   std::vector<char> delivered(items.size(), 0);
   bool cancelling = false;
   for (std::size_t chunks_done = 0; chunks_done < chunks.size();) {
-    auto [arrived, done] = channel.take(std::chrono::milliseconds(100));
+    auto [arrived, done] = channel.take(std::chrono::milliseconds(100), chunks_done);
     chunks_done = done;
     for (auto& [index, result] : arrived) {
       delivered[index] = 1;
@@ -156,7 +158,7 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const JobOptions& op
     }
   }
   // Late results pushed between the last take and the final chunk_finished.
-  for (auto& [index, result] : channel.take(std::chrono::milliseconds(0)).first) {
+  for (auto& [index, result] : channel.take(std::chrono::milliseconds(0), chunks.size()).first) {
     delivered[index] = 1;
     count(summary, result);
     if (on_result) on_result(result);

@@ -35,10 +35,11 @@ class Inbox {
     }
     ready_.notify_one();
   }
-  std::pair<std::deque<std::pair<std::size_t, FileResult>>, std::size_t> take(std::chrono::milliseconds slice) {
+  // Waits up to `slice` for items settled beyond the caller's `known` count.
+  std::pair<std::deque<std::pair<std::size_t, FileResult>>, std::size_t> take(std::chrono::milliseconds slice,
+                                                                               std::size_t known) {
     std::unique_lock lock(mutex_);
-    const std::size_t seen = settled_;
-    ready_.wait_for(lock, slice, [&] { return settled_ != seen; });
+    ready_.wait_for(lock, slice, [&] { return settled_ != known; });
     return {std::exchange(results_, {}), settled_};
   }
 
@@ -125,7 +126,7 @@ BatchSummary run_chunks_in_processes(const std::vector<BatchItem>& items,
   std::vector<char> delivered(items.size(), 0);
   bool cancelling = false;
   for (std::size_t settled = 0; settled < items.size();) {
-    auto [arrived, now_settled] = inbox.take(std::chrono::milliseconds(100));
+    auto [arrived, now_settled] = inbox.take(std::chrono::milliseconds(100), settled);
     settled = now_settled;
     for (auto& [index, result] : arrived) {
       delivered[index] = 1;
