@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   g++ cmake make pkg-config
-  libopencv-dev opencv-data libtbb-dev libturbojpeg0-dev libjpeg62-turbo-dev libwebp-dev
+  libopencv-dev opencv-data libtbb-dev libturbojpeg0-dev libjpeg62-turbo-dev libwebp-dev libspng-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev
 )
 missing=()

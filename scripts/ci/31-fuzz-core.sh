@@ -9,7 +9,7 @@
 #
 # clang 14 cannot parse libstdc++ 12's <ranges>. The sources compiled here (and the core and OpenCV
 # headers they include) use none, so clang builds them directly with the sanitizers and links the
-# system OpenCV, TurboJPEG, libjpeg, libwebp and fmt, which are not instrumented.
+# system OpenCV, TurboJPEG, libjpeg, libwebp, libspng and fmt, which are not instrumented.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${IMGPOOL_FUZZ_SECONDS:-45}
@@ -24,11 +24,11 @@ trap 'rm -rf "$work"' EXIT
 
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -Ipool/include -Icore/include -Icore/src -I/usr/include/opencv4 -Wno-deprecated-enum-enum-conversion
-       -DIMGPOOL_DEFAULT_CASCADE_DIR='"/usr/share/opencv4/haarcascades"')
-libs=(-lopencv_imgcodecs -lopencv_imgproc -lopencv_objdetect -lopencv_core -lturbojpeg -ljpeg -lwebp -lfmt)
-# decoder.cpp's private helpers, when present (the progressive-DC path)
-decoder_sources=(core/src/decoder.cpp core/src/exif.cpp core/src/format.cpp)
-[ -f core/src/jpeg_dc.cpp ] && decoder_sources+=(core/src/jpeg_dc.cpp)
+       -DIMGPOOL_DEFAULT_CASCADE_DIR='"/usr/share/opencv4/haarcascades"'
+       -DIMGPOOL_OPENCV_IMGCODECS='"libopencv_imgcodecs.so.406"')
+libs=(-lopencv_imgproc -lopencv_objdetect -lopencv_core -lturbojpeg -ljpeg -lwebp -lspng -lfmt -ldl)
+decoder_sources=(core/src/decoder.cpp core/src/exif.cpp core/src/format.cpp core/src/jpeg_dc.cpp
+                 core/src/opencv_codecs.cpp)
 declare -A sources=(
   [spec]="core/src/operation.cpp core/src/operations.cpp core/src/pipeline.cpp core/src/smart_crop.cpp core/src/models.cpp"
   [header]="${decoder_sources[*]}"

@@ -116,7 +116,7 @@ TEST(decode, garbage_and_empty_fail_with_reasons) {
   EXPECT_EQ(decode_error(fake_jpeg).rfind("corrupt JPEG: ", 0), 0u);
   auto png = test::encoded(test::corner_image(64, 64), ".png");
   png.resize(png.size() / 2);
-  EXPECT_EQ(decode_error(png), "corrupt PNG (OpenCV cannot decode it)");
+  EXPECT_EQ(decode_error(png).rfind("corrupt PNG: ", 0), 0u) << decode_error(png);
 }
 
 TEST(decode, jpeg_matches_opencv) {

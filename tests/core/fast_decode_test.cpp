@@ -1,6 +1,6 @@
 // The decoder's fast paths, each checked against a reference decode of the same file: DC-only decoding of
-// progressive JPEGs at 1/8 scale against libjpeg-turbo's full 1/8 decode, and libwebp's scaled decode
-// against a full decode resized with INTER_AREA.
+// progressive JPEGs at 1/8 scale against libjpeg-turbo's full 1/8 decode, libwebp's scaled decode
+// against a full decode resized with INTER_AREA, and libspng against OpenCV's libpng reader on PngSuite.
 #include <imgpool/core/decoder.hpp>
 #include <imgpool/core/error.hpp>
 
@@ -9,6 +9,8 @@
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include <filesystem>
 
 #include "test_images.hpp"
 
@@ -132,6 +134,45 @@ TEST(webp_scaled, keeps_full_size_when_the_need_is_not_smaller) {
   DecodeOptions options;
   options.min_size = [](Size full) { return Size(full.width * 2, full.height / 2); };
   EXPECT_EQ(decode(webp, options).image.size(), photo.size());
+}
+
+// OpenCV's reading of a PNG brought to what decode() promises: 8-bit, 1, 3 or 4 channels
+cv::Mat opencv_png_reference(const std::filesystem::path& file) {
+  cv::Mat image = cv::imread(file.string(), cv::IMREAD_UNCHANGED);
+  if (image.depth() == CV_16U) image.convertTo(image, CV_8U, 1.0 / 256.0);  // the high byte, as libspng
+  if (image.channels() == 2) cv::cvtColor(image, image, cv::COLOR_GRAY2BGRA);  // never happens with OpenCV 4.6
+  return image;
+}
+
+TEST(png_spng, every_valid_pngsuite_file_decodes_as_opencv_reads_it) {
+  int checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(test::data_path("pngsuite"))) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() != ".png" || name.front() == 'x') continue;
+    const DecodedImage d = decode(test::read_bytes(entry.path()));
+    cv::Mat reference = opencv_png_reference(entry.path());
+    ASSERT_EQ(d.image.size(), reference.size()) << name;
+    cv::Mat ours = d.image;
+    // OpenCV ignores tRNS in some colour types; compare colour where it has no alpha
+    if (ours.channels() == 4 && reference.channels() != 4) cv::cvtColor(ours, ours, cv::COLOR_BGRA2BGR);
+    if (ours.channels() == 1 && reference.channels() == 3) cv::cvtColor(reference, reference, cv::COLOR_BGR2GRAY);
+    if (ours.channels() == 3 && reference.channels() == 1) cv::cvtColor(ours, ours, cv::COLOR_BGR2GRAY);
+    ASSERT_EQ(ours.channels(), reference.channels()) << name;
+    EXPECT_LE(max_difference(ours, reference), 1) << name;
+    ++checked;
+  }
+  EXPECT_GE(checked, 150);
+}
+
+TEST(png_spng, corrupt_png_fails_with_a_reason) {
+  auto png = test::encoded(cv::imread(test::data_path("messi5.jpg").string()), ".png");
+  png.resize(png.size() / 2);
+  try {
+    decode(png);
+    FAIL() << "a truncated PNG decoded";
+  } catch (const ImageError& e) {
+    EXPECT_NE(std::string(e.what()).find("corrupt PNG"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

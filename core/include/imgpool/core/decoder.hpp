@@ -3,8 +3,8 @@
 // refused and JPEGs are decoded at the smallest sufficient scale (shrink-on-load).
 //
 // JPEG goes through TurboJPEG (scaled IDCT, optional gray output; progressive files at 1/8 through
-// libjpeg's buffered mode, DC scans only); WebP through libwebp (scaled decode); everything
-// else through cv::imdecode. Every result is 8-bit with 1 (gray), 3 (BGR) or 4 (BGRA) channels.
+// libjpeg's buffered mode, DC scans only); WebP through libwebp (scaled decode); PNG through
+// libspng; everything else through cv::imdecode. Every result is 8-bit with 1 (gray), 3 (BGR) or 4 (BGRA) channels.
 // All functions are thread safe.
 
 #include <cstdint>
