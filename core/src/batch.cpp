@@ -69,14 +69,6 @@ class ResultChannel {
   std::size_t chunks_done_ = 0;
 };
 
-void count(BatchSummary& summary, const FileResult& r) {
-  switch (r.status) {
-    case Status::Ok: ++summary.processed; break;
-    case Status::Failed: ++summary.failed; break;
-    case Status::Skipped: ++summary.skipped; break;
-  }
-}
-
 }  // namespace
 
 BatchPlan plan_batch(const std::vector<InputFile>& inputs, const fs::path& out_dir, Format format) {
@@ -149,7 +141,7 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const JobOptions& op
     chunks_done = done;
     for (auto& [index, result] : arrived) {
       delivered[index] = 1;
-      count(summary, result);
+      summary.count(result);
       if (on_result) on_result(result);
     }
     if (stop.stop_requested() && !cancelling) {
@@ -160,7 +152,7 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const JobOptions& op
   // Late results pushed between the last take and the final chunk_finished.
   for (auto& [index, result] : channel.take(std::chrono::milliseconds(0), chunks.size()).first) {
     delivered[index] = 1;
-    count(summary, result);
+    summary.count(result);
     if (on_result) on_result(result);
   }
   // A chunk whose task itself failed (e.g. a broken executor) still owes its items a result.
@@ -179,7 +171,7 @@ BatchSummary run_batch(const std::vector<BatchItem>& items, const JobOptions& op
       if (delivered[index]) continue;
       delivered[index] = 1;
       FileResult r = refusal(items[index].input, items[index].output, why);
-      count(summary, r);
+      summary.count(r);
       if (on_result) on_result(r);
     }
   }

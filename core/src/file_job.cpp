@@ -16,6 +16,7 @@
 #include <imgpool/core/error.hpp>
 
 #include "atomic_write.hpp"
+#include "failure.hpp"
 
 namespace imgpool::core {
 
@@ -87,11 +88,6 @@ Processed decode_and_apply(std::span<const std::uint8_t> bytes, const JobOptions
   return out;
 }
 
-std::string one_line(std::string text) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) text.pop_back();
-  return text.empty() ? std::string("unknown error") : text;
-}
 
 // The job proper; throws, run_file_job turns that into a result.
 void run(FileResult& result, const JobOptions& options, const WorkerModels* models) {
@@ -140,7 +136,29 @@ void run(FileResult& result, const JobOptions& options, const WorkerModels* mode
   result.status = Status::Ok;
 }
 
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) text.pop_back();
+  return text.empty() ? std::string("unknown error") : text;
+}
+
 }  // namespace
+
+std::string detail::current_failure_reason() {
+  try {
+    throw;
+  } catch (const imgpool::Error& e) {
+    return one_line(e.what());
+  } catch (const cv::Exception& e) {
+    return one_line("OpenCV: " + e.err);
+  } catch (const std::bad_alloc&) {
+    return "out of memory";
+  } catch (const std::exception& e) {
+    return one_line(e.what());
+  } catch (...) {
+    return "unknown error";
+  }
+}
 
 FileResult run_file_job(const fs::path& input, const fs::path& output, const JobOptions& options,
                         const WorkerModels* models) noexcept {
@@ -150,16 +168,8 @@ FileResult run_file_job(const fs::path& input, const fs::path& output, const Job
   result.output = output;
   try {
     run(result, options, models);
-  } catch (const imgpool::Error& e) {
-    result.error = one_line(e.what());
-  } catch (const cv::Exception& e) {
-    result.error = one_line("OpenCV: " + e.err);
-  } catch (const std::bad_alloc&) {
-    result.error = "out of memory";
-  } catch (const std::exception& e) {
-    result.error = one_line(e.what());
   } catch (...) {
-    result.error = "unknown error";
+    result.error = detail::current_failure_reason();
   }
   if (!result.error.empty()) result.status = Status::Failed;
   result.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();

@@ -16,6 +16,8 @@
 #include <imgpool/pool/cpu.hpp>
 #include <imgpool/pool/error.hpp>
 
+#include "failure.hpp"
+
 namespace imgpool::core {
 
 namespace {
@@ -45,11 +47,6 @@ std::vector<std::uint8_t> read_whole_file(const std::filesystem::path& path) {
   if (in.bad()) throw ImageError(fmt::format("cannot read {}", path.string()));
   bytes.resize(static_cast<std::size_t>(in.gcount()));
   return bytes;
-}
-
-std::string one_line(std::string text) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  return text.empty() ? std::string("unknown error") : text;
 }
 
 constexpr unsigned char kNoOutcome = 0xff;
@@ -139,16 +136,8 @@ MemoryResult MemoryBatch::run(std::size_t index) {
     result.status = Status::Ok;
   } catch (const pool::CancelledError&) {
     throw;
-  } catch (const imgpool::Error& e) {
-    result.error = one_line(e.what());
-  } catch (const cv::Exception& e) {
-    result.error = one_line("OpenCV: " + e.err);
-  } catch (const std::bad_alloc&) {
-    result.error = "out of memory";
-  } catch (const std::exception& e) {
-    result.error = one_line(e.what());
   } catch (...) {
-    result.error = "unknown error";
+    result.error = detail::current_failure_reason();
   }
   if (result.status != Status::Ok) {
     result.status = Status::Failed;

@@ -50,14 +50,6 @@ class Inbox {
   std::size_t settled_ = 0;
 };
 
-void count(BatchSummary& summary, const FileResult& r) {
-  switch (r.status) {
-    case Status::Ok: ++summary.processed; break;
-    case Status::Failed: ++summary.failed; break;
-    case Status::Skipped: ++summary.skipped; break;
-  }
-}
-
 }  // namespace
 
 BatchSummary run_chunks_in_processes(const std::vector<BatchItem>& items,
@@ -130,7 +122,7 @@ BatchSummary run_chunks_in_processes(const std::vector<BatchItem>& items,
     settled = now_settled;
     for (auto& [index, result] : arrived) {
       delivered[index] = 1;
-      count(summary, result);
+      summary.count(result);
       if (on_result) on_result(result);
     }
     if (stop.stop_requested() && !cancelling) {

@@ -64,6 +64,14 @@ struct BatchSummary {
   std::size_t skipped = 0;
   std::size_t cancelled = 0;  ///< never started because the batch was stopped
   double elapsed_s = 0;
+  /// counts one finished item by its status
+  void count(const FileResult& r) {
+    switch (r.status) {
+      case Status::Ok: ++processed; break;
+      case Status::Failed: ++failed; break;
+      case Status::Skipped: ++skipped; break;
+    }
+  }
 };
 
 /// called once per finished item, on the thread that called run_batch, in completion order
