@@ -13,11 +13,13 @@ enum class Replace { Never, Always };
 /// the outcome of write_atomically
 enum class WriteOutcome { Written, Exists };
 
-/// writes `bytes` to a uniquely named temporary file (".NAME.XXXXXX.tmp", mode 0666 & ~umask) in
-/// `path`'s folder, creating missing folders, then renames it into place. With Replace::Never an
-/// existing file (even one created meanwhile by another process) is left alone and Exists returned
-/// (renameat2 RENAME_NOREPLACE, or link()+unlink() where the filesystem lacks it). The temporary file
-/// is removed on every failure. Throws ImageError("cannot write: <strerror>") on I/O errors.
+/// writes `bytes` to `path` (mode 0666 & ~umask) so that it appears whole or not at all, creating
+/// missing folders. The file is written unnamed (O_TMPFILE) in `path`'s folder and linked into place
+/// when complete, so no partial file ever has a name, even if the process is killed; where O_TMPFILE is
+/// missing, a temporary ".NAME.XXXXXX.tmp" is written and renamed into place (and removed on every
+/// failure the process survives). With Replace::Never an existing file (even one created meanwhile by
+/// another process) is left alone and Exists returned (linkat, renameat2 RENAME_NOREPLACE or link()).
+/// Throws ImageError("cannot write: <strerror>") on I/O errors.
 WriteOutcome write_atomically(const std::filesystem::path& path, std::span<const std::uint8_t> bytes, Replace replace);
 
 }  // namespace imgpool::core::detail

@@ -212,6 +212,30 @@ TEST(atomic_write, concurrent_writers_one_wins) {
   EXPECT_EQ(dir.files(), std::vector<std::string>{"same"});
 }
 
+// A process that dies while writing (a second Ctrl-C, SIGKILL, a crash) must leave no file behind, not even
+// a temporary one: the file is written unnamed and only linked into place when complete.
+TEST(atomic_write, a_process_that_dies_while_writing_leaves_nothing) {
+  test::TempDir dir;
+  std::filesystem::create_directories(dir / "old");
+  test::write_bytes(dir / "old/x.bin", {'1'});
+  const std::vector<std::uint8_t> big(std::size_t{512} << 20, 0x5A);  // ~0.1 s or more to write
+  for (const auto replace : {detail::Replace::Never, detail::Replace::Always}) {
+    const std::string name = replace == detail::Replace::Never ? "new.bin" : "old/x.bin";
+    EXPECT_EXIT(
+        {
+          std::thread([] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            std::_Exit(9);  // no destructor, no cleanup: as if killed
+          }).detach();
+          detail::write_atomically(dir / name, big, replace);
+          std::_Exit(0);
+        },
+        testing::ExitedWithCode(9), "");
+  }
+  EXPECT_EQ(dir.files(), std::vector<std::string>{"old/x.bin"});
+  EXPECT_EQ(test::read_bytes(dir / "old/x.bin"), std::vector<std::uint8_t>{'1'});
+}
+
 TEST(process_encoded, runs_in_memory) {
   const auto jpeg = test::read_bytes(test::data_path("photo.jpg"));
   JobOptions options;
