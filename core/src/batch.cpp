@@ -1,10 +1,14 @@
 #include <imgpool/core/batch.hpp>
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <numeric>
+#include <optional>
+#include <set>
 #include <unordered_map>
 #include <utility>
 
@@ -19,10 +23,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path identity(const fs::path& p) {
-  std::error_code ec;
-  fs::path c = fs::weakly_canonical(p, ec);
-  return ec ? fs::absolute(p) : c;
+// A file's identity: device and inode, so that links and different spellings of one path agree.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> file_id(const fs::path& p) {
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) return std::nullopt;
+  return std::pair{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
 }
 
 FileResult refusal(const fs::path& input, const fs::path& output, std::string why) {
@@ -75,18 +80,25 @@ class ResultChannel {
 }  // namespace
 
 BatchPlan plan_batch(const std::vector<InputFile>& inputs, const fs::path& out_dir, Format format) {
+  // One stat per input and per output, and the output paths as text: cheap for a million files. An
+  // output that exists and is one of the inputs (same device and inode, through any link or spelling)
+  // is refused; outputs all lie under out_dir, so two inputs share an output when its text is equal.
   BatchPlan plan;
-  std::unordered_map<std::string, const InputFile*> input_ids;
-  for (const InputFile& f : inputs) input_ids.emplace(identity(f.path).string(), &f);
-  std::unordered_map<std::string, fs::path> taken;  // output identity -> the input that has it
+  std::set<std::pair<std::uint64_t, std::uint64_t>> input_ids;
   for (const InputFile& f : inputs) {
+    if (const auto id = file_id(f.path)) input_ids.insert(*id);
+  }
+  std::unordered_map<std::string, std::size_t> taken;  // output path -> the input that has it
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const InputFile& f = inputs[i];
     const fs::path out = output_path_for(f, out_dir, format);
-    const std::string id = identity(out).string();
-    if (input_ids.count(id) != 0) {
+    const auto out_id = file_id(out);
+    if (out_id && input_ids.contains(*out_id)) {
       plan.refused.push_back(refusal(f.path, out, "output would overwrite an input file (choose another -o)"));
-    } else if (auto [it, fresh] = taken.emplace(id, f.path); !fresh) {
-      plan.refused.push_back(
-          refusal(f.path, out, "output " + out.string() + " is already the output of " + it->second.string()));
+    } else if (auto [it, fresh] = taken.emplace(out.lexically_normal().string(), i); !fresh) {
+      plan.refused.push_back(refusal(f.path, out,
+                                     "output " + out.string() + " is already the output of " +
+                                         inputs[it->second].path.string()));
     } else {
       plan.items.push_back({f.path, out, f.size});
     }
