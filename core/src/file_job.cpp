@@ -16,7 +16,7 @@
 #include <imgpool/core/error.hpp>
 
 #include "atomic_write.hpp"
-#include "failure.hpp"
+#include "job_common.hpp"
 
 namespace imgpool::core {
 
@@ -71,13 +71,8 @@ struct Processed {
 
 Processed decode_and_apply(std::span<const std::uint8_t> bytes, const JobOptions& options, const WorkerModels* models,
                            StageTimes* times, Clock::time_point& clock) {
-  DecodeOptions decode_options;
-  decode_options.auto_orient = options.auto_orient;
-  decode_options.max_pixels = options.max_pixels;
-  decode_options.grayscale = options.pipeline.luminance_only();
   const Pipeline& pipeline = options.pipeline;
-  decode_options.min_size = [&pipeline](Size full) { return pipeline.min_source_size(full); };
-  DecodedImage decoded = decode(bytes, decode_options);
+  DecodedImage decoded = decode(bytes, detail::decode_options_for(options));
   if (times != nullptr) times->decode_ms = ms_since(clock);
 
   Processed out;
@@ -143,6 +138,16 @@ std::string one_line(std::string text) {
 }
 
 }  // namespace
+
+DecodeOptions detail::decode_options_for(const JobOptions& options) {
+  DecodeOptions decode_options;
+  decode_options.auto_orient = options.auto_orient;
+  decode_options.max_pixels = options.max_pixels;
+  decode_options.grayscale = options.pipeline.luminance_only();
+  const Pipeline& pipeline = options.pipeline;
+  decode_options.min_size = [&pipeline](Size full) { return pipeline.min_source_size(full); };
+  return decode_options;
+}
 
 std::string detail::current_failure_reason() {
   try {

@@ -16,23 +16,13 @@
 #include <imgpool/pool/cpu.hpp>
 #include <imgpool/pool/error.hpp>
 
-#include "failure.hpp"
+#include "job_common.hpp"
 
 namespace imgpool::core {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-DecodeOptions decode_options_for(const JobOptions& options) {
-  DecodeOptions decode_options;
-  decode_options.auto_orient = options.auto_orient;
-  decode_options.max_pixels = options.max_pixels;
-  decode_options.grayscale = options.pipeline.luminance_only();
-  const Pipeline& pipeline = options.pipeline;
-  decode_options.min_size = [&pipeline](Size full) { return pipeline.min_source_size(full); };
-  return decode_options;
-}
 
 std::vector<std::uint8_t> read_whole_file(const std::filesystem::path& path) {
   std::error_code ec;
@@ -54,7 +44,7 @@ constexpr unsigned char kNoOutcome = 0xff;
 }  // namespace
 
 cv::Mat process_to_image(std::span<const std::uint8_t> bytes, const JobOptions& options, const WorkerModels* models) {
-  DecodedImage decoded = decode(bytes, decode_options_for(options));
+  DecodedImage decoded = decode(bytes, detail::decode_options_for(options));
   return options.pipeline.apply(std::move(decoded.image), models, decoded.full_size);
 }
 
@@ -167,7 +157,7 @@ void MemoryBatch::run_stages(std::size_t index, MemoryResult& result, const Work
   }
   const std::span<const std::uint8_t> bytes = item.bytes.empty() ? std::span<const std::uint8_t>(read) : item.bytes;
 
-  DecodedImage decoded = decode(bytes, decode_options_for(options_));
+  DecodedImage decoded = decode(bytes, detail::decode_options_for(options_));
   record(index, ItemEvent::Decoded);
   stop_point(index);
 
