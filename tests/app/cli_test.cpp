@@ -292,10 +292,11 @@ TEST(cli, version_and_help_exit_0) {
   EXPECT_NE(help.out.find("thumbnail"), std::string::npos) << help.out;  // the operation table is listed
 }
 
-// Runs `run` over 400 copies of a photo on one worker, sends `signals` (50 ms apart) once the first
-// output has appeared, and returns the wait status. Whatever ends the run, every output left must be a
+// Runs `run` over 400 copies of a photo on one worker, sends `signals` (50 ms apart) `settle` after the
+// first output has appeared (when the next item has just started), and returns the wait status. Whatever ends the run, every output left must be a
 // complete image and no temporary file may remain.
-int interrupted_run(const std::vector<int>& signals, const std::string& backend, const std::string& size) {
+int interrupted_run(const std::vector<int>& signals, const std::string& backend, const std::string& size,
+                    std::chrono::milliseconds settle = std::chrono::milliseconds(0)) {
   ScratchDir dir;
   fs::create_directories(dir / "in");
   for (int i = 0; i < 400; ++i) fs::copy_file(first_jpeg(), dir / "in" / ("copy" + std::to_string(i) + ".jpg"));
@@ -315,6 +316,7 @@ int interrupted_run(const std::vector<int>& signals, const std::string& backend,
   while (std::chrono::steady_clock::now() < deadline && (!fs::exists(out) || list_files(out).empty())) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  std::this_thread::sleep_for(settle);
   for (std::size_t i = 0; i < signals.size(); ++i) {
     if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     kill(pid, signals[i]);
@@ -345,10 +347,10 @@ TEST(cli, sigterm_stops_cleanly_with_exit_130) {
 }
 
 TEST(cli, second_sigint_ends_at_once_and_leaves_no_partial_output) {
-  // Large PNG outputs keep each item busy for a while: the second signal lands while one is running,
-  // often while it is being written.
+  // 12-megapixel PNG outputs keep each item busy for about a second: the first signal comes 300 ms into
+  // an item, the second 50 ms later while that item is still running, so only the second can end the run.
   for (const std::string backend : {"thread", "process"}) {
-    const int status = interrupted_run({SIGINT, SIGINT}, backend, "4000x3000");
+    const int status = interrupted_run({SIGINT, SIGINT}, backend, "4000x3000", std::chrono::milliseconds(300));
     ASSERT_TRUE(WIFSIGNALED(status)) << backend << ": exited " << WEXITSTATUS(status);
     EXPECT_EQ(WTERMSIG(status), SIGINT) << backend;
   }
