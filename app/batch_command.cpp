@@ -151,20 +151,33 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   ReportWriter report(o.report);
   (void)core::WorkerModels::load(job.pipeline);  // a missing model is a start-up error
 
+  // The scan streams into a compact table (tens of bytes per file) and, with --shard, keeps only this
+  // shard's files as they are found: memory stays nearly flat however many files the inputs hold.
   core::ScanOptions scan_options{o.recursive, o.include, o.exclude};
-  core::ScanResult scan = core::scan_inputs({o.inputs.begin(), o.inputs.end()}, scan_options);
-  const bool found_nothing = scan.files.empty() && scan.problems.empty();
+  core::InputTable files;
+  std::vector<core::InputProblem> problems;
+  std::size_t total = 0;  // files and problems found, in every shard
+  const auto mine = [&](const fs::path& key) { return !shard || core::shard_of(key, shard->count) == shard->index; };
+  core::scan_inputs(
+      {o.inputs.begin(), o.inputs.end()}, scan_options,
+      [&](const core::InputFile& f) {
+        ++total;
+        if (mine(f.relative)) files.push_back(f);
+      },
+      [&](const core::InputProblem& p) {
+        ++total;
+        if (mine(p.path)) problems.push_back(p);
+      });
+  const bool found_nothing = total == 0;
   if (shard) {
     // Every shard scans all inputs and keeps its slice. The header lets `report merge` tell missing and
     // incomplete shards: "inputs" is the number of lines this shard's report will hold when it finishes.
-    const std::size_t total = scan.files.size() + scan.problems.size();
-    scan = core::select_shard(std::move(scan), *shard);
     report.write_line({{"shard", shard->index},
                        {"shards", shard->count},
-                       {"inputs", scan.files.size() + scan.problems.size()},
+                       {"inputs", files.size() + problems.size()},
                        {"total_inputs", total}});
   }
-  const core::BatchPlan plan = core::plan_batch(scan.files, out_dir, job.encode.format);
+  const core::BatchPlan plan = core::plan_batch(std::move(files), out_dir, job.encode.format);
 
   std::vector<core::FileResult> failures;
   core::BatchSummary summary;
@@ -173,7 +186,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
     ++summary.failed;
     failures.push_back(std::move(r));
   };
-  for (const auto& problem : scan.problems) {
+  for (const auto& problem : problems) {
     core::FileResult r;
     r.input = problem.path;
     r.error = problem.error;
@@ -195,9 +208,9 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   batch.max_tasks_per_child = o.max_tasks_per_child;
 
   std::optional<ProgressBar> bar;
-  if (show_progress(o)) bar.emplace(stderr, plan.items.size());
+  if (show_progress(o)) bar.emplace(stderr, plan.size());
   const core::BatchSummary ran = core::run_batch(
-      plan.items, job, batch,
+      plan, job, batch,
       [&](const core::FileResult& r) {
         report.write(r);
         if (r.status == core::Status::Failed) failures.push_back(r);

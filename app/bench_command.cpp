@@ -118,7 +118,7 @@ double run_once(const std::vector<core::InputFile>& files, const core::JobOption
   batch.workers = c.workers;
   batch.chunking = c.chunk != "off";
   batch.backend = c.backend == "process" ? core::Backend::Process : core::Backend::Thread;
-  const core::BatchSummary summary = core::run_batch(plan.items, job, batch, [&](const core::FileResult& r) {
+  const core::BatchSummary summary = core::run_batch(plan, job, batch, [&](const core::FileResult& r) {
     if (!into) return;
     add(into->stages, r.stages);
     into->job_ms += r.ms;

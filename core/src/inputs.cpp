@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <array>
 #include <set>
+#include <stdexcept>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace imgpool::core {
 namespace fs = std::filesystem;
@@ -15,8 +17,10 @@ namespace fs = std::filesystem;
 namespace {
 
 // Files already listed, by device and inode: the same file reached twice (named twice, or through a
-// symlinked folder) is listed once. An id costs 16 bytes, where a canonical path costs hundreds and a
-// realpath walk per file.
+// symlinked folder) is listed once. Held in an open-addressing hash table (written here because the
+// node-based std::set and std::unordered_set cost 50-70 bytes per id, more than the rest of a file's
+// record; Debian 12's Boost predates unordered_flat_set): 16-byte slots, at most 70% full, so 23-46
+// bytes per file, in one allocation that is given back whole.
 class SeenFiles {
  public:
   /// true the first time `file` is met; also gives its size. A file that cannot be stat'ed (it vanished)
@@ -28,11 +32,56 @@ class SeenFiles {
       return true;
     }
     size = static_cast<std::uint64_t>(st.st_size);
-    return ids_.emplace(static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)).second;
+    return insert({static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)});
   }
 
  private:
-  std::set<std::pair<std::uint64_t, std::uint64_t>> ids_;
+  struct Id {
+    std::uint64_t dev = 0;
+    std::uint64_t ino = 0;  // 0: an empty slot (inode 0 is kept aside, in zero_ino_devs_)
+  };
+
+  static std::uint64_t mix(Id id) {  // MurmurHash3's fmix64 over both halves
+    std::uint64_t h = id.dev * 0x9e3779b97f4a7c15ULL ^ id.ino;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h;
+  }
+
+  // true when `id` was not there (and is now)
+  bool insert(Id id) {
+    if (id.ino == 0) return zero_ino_devs_.insert(id.dev).second;
+    if ((count_ + 1) * 10 > slots_.size() * 7) grow();
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = mix(id) & mask;; i = (i + 1) & mask) {
+      Id& slot = slots_[i];
+      if (slot.ino == 0) {
+        slot = id;
+        ++count_;
+        return true;
+      }
+      if (slot.ino == id.ino && slot.dev == id.dev) return false;
+    }
+  }
+
+  void grow() {
+    std::vector<Id> old(slots_.empty() ? 1024 : slots_.size() * 2);
+    old.swap(slots_);
+    const std::size_t mask = slots_.size() - 1;
+    for (const Id& id : old) {
+      if (id.ino == 0) continue;
+      std::size_t i = mix(id) & mask;
+      while (slots_[i].ino != 0) i = (i + 1) & mask;
+      slots_[i] = id;
+    }
+  }
+
+  std::vector<Id> slots_;  // size a power of two
+  std::size_t count_ = 0;
+  std::set<std::uint64_t> zero_ino_devs_;  // devices on which inode 0 was met (some FUSE file systems)
 };
 
 std::string lower(std::string s) {
@@ -64,8 +113,8 @@ bool hidden(const fs::path& p) {
 // Without the second rule a chain of folders each linking twice to the next takes 2^depth walks.
 class FolderWalker {
  public:
-  FolderWalker(const ScanOptions& options, ScanResult& out, SeenFiles& seen)
-      : options_(options), out_(out), seen_(seen) {}
+  FolderWalker(const ScanOptions& options, const FileSink& on_file, const ProblemSink& on_problem, SeenFiles& seen)
+      : options_(options), on_file_(on_file), on_problem_(on_problem), seen_(seen) {}
 
   void walk(const fs::path& root) { walk_dir(root, root); }
 
@@ -75,7 +124,7 @@ class FolderWalker {
     const fs::path canonical = fs::canonical(dir, ec);
     if (!ec) {
       if (ancestors_.contains(canonical)) {
-        out_.problems.push_back({dir, "symlink loop (folder already being walked), skipped"});
+        on_problem_({dir, "symlink loop (folder already being walked), skipped"});
         return;
       }
       if (!walked_.insert(canonical).second) return;
@@ -92,7 +141,7 @@ class FolderWalker {
       std::error_code tec;
       entries.push_back({it->path().filename().string(), it->symlink_status(tec).type()});
     }
-    if (ec) out_.problems.push_back({dir, "cannot list folder: " + ec.message()});
+    if (ec) on_problem_({dir, "cannot list folder: " + ec.message()});
     // Sorted, so that runs, reports and shards see one order whatever the file system returns.
     std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
     for (const auto& [name, listed] : entries) {
@@ -112,7 +161,7 @@ class FolderWalker {
       const fs::path relative = p.lexically_relative(root);
       if (!selected(options_, relative)) continue;
       if (link && type == fs::file_type::not_found) {
-        out_.problems.push_back({p, "broken symlink (its target does not exist), skipped"});
+        on_problem_({p, "broken symlink (its target does not exist), skipped"});
         continue;
       }
       if (type != fs::file_type::regular) continue;
@@ -123,11 +172,12 @@ class FolderWalker {
 
   void add(const fs::path& p, const fs::path& relative) {
     std::uint64_t size = 0;
-    if (seen_.first_time(p, size)) out_.files.push_back({p, relative, size});
+    if (seen_.first_time(p, size)) on_file_({p, relative, size});
   }
 
   const ScanOptions& options_;
-  ScanResult& out_;
+  const FileSink& on_file_;
+  const ProblemSink& on_problem_;
   SeenFiles& seen_;
   std::set<fs::path> ancestors_;  // canonical folders on the way down from the root
   std::set<fs::path> walked_;     // canonical folders walked so far
@@ -142,24 +192,76 @@ bool has_image_extension(const fs::path& file) {
   return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
 }
 
-ScanResult scan_inputs(const std::vector<fs::path>& inputs, const ScanOptions& options) {
-  ScanResult result;
+void scan_inputs(const std::vector<fs::path>& inputs, const ScanOptions& options, const FileSink& on_file,
+                 const ProblemSink& on_problem) {
   SeenFiles seen;
   for (const fs::path& input : inputs) {
     std::error_code ec;
     const fs::file_status status = fs::status(input, ec);
     if (ec || !fs::exists(status)) {
-      result.problems.push_back({input, "no such file or folder"});
+      on_problem({input, "no such file or folder"});
     } else if (fs::is_directory(status)) {
-      FolderWalker(options, result, seen).walk(input);
+      FolderWalker(options, on_file, on_problem, seen).walk(input);
     } else if (fs::is_regular_file(status)) {
       std::uint64_t size = 0;
-      if (seen.first_time(input, size)) result.files.push_back({input, input.filename(), size});
+      if (seen.first_time(input, size)) on_file({input, input.filename(), size});
     } else {
-      result.problems.push_back({input, "not a regular file or folder"});
+      on_problem({input, "not a regular file or folder"});
     }
   }
+}
+
+ScanResult scan_inputs(const std::vector<fs::path>& inputs, const ScanOptions& options) {
+  ScanResult result;
+  scan_inputs(
+      inputs, options, [&](const InputFile& f) { result.files.push_back(f); },
+      [&](const InputProblem& p) { result.problems.push_back(p); });
   return result;
+}
+
+InputTable::InputTable(const std::vector<InputFile>& files) {
+  entries_.reserve(files.size());
+  for (const InputFile& f : files) push_back(f);
+}
+
+void InputTable::push_back(const InputFile& file) {
+  const std::string& path = file.path.native();
+  const std::string& relative = file.relative.native();
+  if (relative.size() >= kWholePath || text_.size() > text_.max_size() - relative.size()) {
+    throw std::length_error("InputTable: path too long");
+  }
+  // Usually the path ends with the relative path ("photos/" + "2024/a.jpg"); else keep the whole path.
+  const bool split = path.size() >= relative.size() && path.compare(path.size() - relative.size(), relative.size(),
+                                                                     relative) == 0;
+  const std::string_view root = split ? std::string_view(path).substr(0, path.size() - relative.size()) : path;
+  std::uint32_t root_index = 0;
+  if (split && !roots_.empty() && last_root_split_ && roots_.back() == root) {
+    root_index = static_cast<std::uint32_t>(roots_.size() - 1);
+  } else {
+    if (roots_.size() >= kWholePath) throw std::length_error("InputTable: too many roots");
+    roots_.emplace_back(root);
+    last_root_split_ = split;
+    root_index = static_cast<std::uint32_t>(roots_.size() - 1);
+  }
+  entries_.push_back({text_.size(), static_cast<std::uint32_t>(relative.size()),
+                      split ? root_index : (root_index | kWholePath), file.size});
+  text_ += relative;
+}
+
+InputFile InputTable::operator[](std::size_t i) const {
+  const Entry& e = entries_.at(i);
+  const std::string_view relative = std::string_view(text_).substr(e.offset, e.length);
+  InputFile file;
+  if (e.root & kWholePath) {
+    file.path = roots_[e.root & ~kWholePath];
+  } else {
+    std::string path = roots_[e.root];
+    path += relative;
+    file.path = std::move(path);
+  }
+  file.relative = relative;
+  file.size = e.size;
+  return file;
 }
 
 fs::path output_path_for(const InputFile& file, const fs::path& out_dir, Format format) {

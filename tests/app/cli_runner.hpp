@@ -13,6 +13,7 @@ struct CliRun {
   int exit_code = -1;
   std::string out;
   std::string err;
+  long peak_rss_kb = 0;  ///< the command's peak resident memory (getrusage's ru_maxrss)
 };
 
 /// changes to the environment the command inherits: variables to set, variables to remove

@@ -71,6 +71,83 @@ TEST(scan_inputs, broken_symlink_with_an_image_name_is_a_problem) {
   EXPECT_NE(scan.problems[0].error.find("broken symlink"), std::string::npos);
 }
 
+// The streaming scan hands each file over as it is found, not after the whole walk: a file created by
+// the callback for the first input's file is found in the second input.
+TEST(scan_inputs, streams_each_file_as_it_is_found) {
+  test::TempDir dir;
+  fs::create_directories(dir / "a");
+  fs::create_directories(dir / "b");
+  fs::copy_file(test::data_path("photo.jpg"), dir / "a/first.jpg");
+  std::vector<std::string> seen;
+  scan_inputs(
+      {dir / "a", dir / "b"}, {},
+      [&](const InputFile& f) {
+        seen.push_back(f.relative.string());
+        if (seen.size() == 1) fs::copy_file(test::data_path("photo.jpg"), dir / "b/late.jpg");
+      },
+      [](const InputProblem& p) { ADD_FAILURE() << p.path << ": " << p.error; });
+  EXPECT_EQ(seen, (std::vector<std::string>{"first.jpg", "late.jpg"}));
+}
+
+// The compact table gives back exactly the files it was given: folder files sharing a root, files named
+// on their own, and a path that does not end with its relative path.
+TEST(input_table, rebuilds_each_file_exactly) {
+  const std::vector<InputFile> files = {
+      {"photos/2024/a.jpg", "2024/a.jpg", 10},
+      {"photos/2024/b.jpg", "2024/b.jpg", 20},
+      {"photos/c d.png", "c d.png", 0},
+      {"b.jpg", "b.jpg", 3},
+      {"/abs/x/y.webp", "y.webp", 4},
+      {"other/dir/z.jpg", "elsewhere/z.jpg", 5},
+      {"photos/e.jpg", "e.jpg", 6},
+      {"photos/line\nbreak.jpg", "line\nbreak.jpg", 7},
+  };
+  const InputTable table(files);
+  ASSERT_EQ(table.size(), files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const InputFile f = table[i];
+    EXPECT_EQ(f.path.native(), files[i].path.native()) << i;
+    EXPECT_EQ(f.relative.native(), files[i].relative.native()) << i;
+    EXPECT_EQ(f.size, files[i].size) << i;
+    EXPECT_EQ(table.file_size(i), files[i].size) << i;
+  }
+  EXPECT_THROW((void)table[files.size()], std::out_of_range);
+}
+
+// Refusals keep scan order and their reasons: an output that is an input file, and outputs already taken
+// by an earlier input (the first keeps it, every later one is refused naming it).
+TEST(plan_batch, refuses_outputs_that_are_inputs_or_already_taken) {
+  test::TempDir dir;
+  fs::create_directories(dir / "in");
+  for (const char* name : {"a.jpg", "a.png", "a.webp", "b.png", "c.png"}) {
+    fs::copy_file(test::data_path("photo.jpg"), dir / "in" / name);
+  }
+  const ScanResult scan = scan_inputs({dir / "in"}, {});
+  ASSERT_EQ(scan.files.size(), 5u);
+  // -o is the input folder: a.jpg would overwrite itself, a.png and a.webp would overwrite the input a.jpg
+  const BatchPlan in_place = plan_batch(scan.files, dir / "in", Format::Jpeg);
+  ASSERT_EQ(in_place.size(), 2u);
+  EXPECT_EQ(in_place[0].input, dir / "in/b.png");
+  EXPECT_EQ(in_place[0].output, dir / "in/b.jpg");
+  EXPECT_EQ(in_place[1].input, dir / "in/c.png");
+  ASSERT_EQ(in_place.refused.size(), 3u);
+  for (const auto& r : in_place.refused) EXPECT_NE(r.error.find("would overwrite an input"), std::string::npos);
+  // elsewhere: a.jpg keeps out/a.jpg; a.png and a.webp are refused, naming a.jpg
+  const BatchPlan out = plan_batch(scan.files, dir / "out", Format::Jpeg);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].input, dir / "in/a.jpg");
+  EXPECT_EQ(out[0].output, dir / "out/a.jpg");
+  EXPECT_EQ(out[0].cost, scan.files[0].size);
+  ASSERT_EQ(out.refused.size(), 2u);
+  EXPECT_EQ(out.refused[0].input, dir / "in/a.png");
+  EXPECT_EQ(out.refused[1].input, dir / "in/a.webp");
+  for (const auto& r : out.refused) {
+    EXPECT_EQ(r.status, Status::Failed);
+    EXPECT_EQ(r.output, dir / "out/a.jpg");
+    EXPECT_EQ(r.error, "output " + (dir / "out/a.jpg").string() + " is already the output of " + (dir / "in/a.jpg").string());
+  }
+}
+
 // Files that vanish or turn into folders between the scan and their turn are failed items with the
 // OS's reason; the rest of the batch is unaffected.
 TEST(run_batch, file_that_vanishes_after_the_scan_fails_alone) {
@@ -82,7 +159,7 @@ TEST(run_batch, file_that_vanishes_after_the_scan_fails_alone) {
   const ScanResult scan = scan_inputs({dir / "in"}, {});
   ASSERT_EQ(scan.files.size(), 4u);
   const BatchPlan plan = plan_batch(scan.files, dir / "out", Format::Same);
-  ASSERT_EQ(plan.items.size(), 4u);
+  ASSERT_EQ(plan.size(), 4u);
   fs::remove(dir / "in/gone.jpg");
   fs::remove(dir / "in/now-a-folder.jpg");
   fs::create_directory(dir / "in/now-a-folder.jpg");
@@ -92,7 +169,7 @@ TEST(run_batch, file_that_vanishes_after_the_scan_fails_alone) {
   BatchOptions batch;
   batch.workers = 2;
   std::map<std::string, FileResult> results;
-  const BatchSummary summary = run_batch(plan.items, options, batch, [&](const FileResult& r) {
+  const BatchSummary summary = run_batch(plan, options, batch, [&](const FileResult& r) {
     results[r.input.filename().string()] = r;
   });
   EXPECT_EQ(summary.processed, 2u);

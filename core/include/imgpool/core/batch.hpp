@@ -23,15 +23,35 @@ struct BatchItem {
   std::uint64_t cost = 0;  ///< input size in bytes; what the chunking layer balances
 };
 
-/// the items of a batch, and the inputs refused before any work (their results are already failures)
-struct BatchPlan {
-  std::vector<BatchItem> items;
-  std::vector<FileResult> refused;
+/// the items of a batch, and the inputs refused before any work (their results are already failures).
+/// Items are held compactly (see InputTable: tens of bytes per file) and built on demand, so that a plan
+/// of a million files fits in a few tens of MB.
+class BatchPlan {
+ public:
+  /// the number of items to run
+  std::size_t size() const noexcept { return kept_.size(); }
+  bool empty() const noexcept { return kept_.empty(); }
+  /// item `i` (0 <= i < size()), in scan order
+  BatchItem operator[](std::size_t i) const;
+  /// its cost, without building it
+  std::uint64_t cost(std::size_t i) const noexcept { return inputs_.file_size(kept_[i]); }
+
+  std::vector<FileResult> refused;  ///< in scan order
+
+ private:
+  friend BatchPlan plan_batch(InputTable inputs, const std::filesystem::path& out_dir, Format format);
+  InputTable inputs_;
+  std::vector<std::size_t> kept_;  // indices into inputs_
+  std::filesystem::path out_dir_;
+  Format format_ = Format::Same;
 };
 
 /// maps scanned inputs to outputs under `out_dir`. Refuses (as failed results, never silently):
 /// an output that would be an input file, and a second input mapping to an output already taken
 /// (`a.jpg` and `a.png` with `--format jpg`: the first in scan order keeps it).
+/// Memory while planning: about 40 bytes per input beyond the table.
+BatchPlan plan_batch(InputTable inputs, const std::filesystem::path& out_dir, Format format);
+/// the same for a list of files
 BatchPlan plan_batch(const std::vector<InputFile>& inputs, const std::filesystem::path& out_dir, Format format);
 
 /// where a batch's file jobs run
@@ -77,12 +97,17 @@ struct BatchSummary {
 /// called once per finished item, on the thread that called run_batch, in completion order
 using ResultCallback = std::function<void(const FileResult&)>;
 
-/// runs `options.pipeline` over `items` on a pool of `batch.workers` workers (threads or processes,
-/// per `batch.backend`), each with its own WorkerModels built by the pool's initializer. With processes,
-/// a file whose worker crashes or times out fails alone with that reason (after `batch.retries`). Blocks until every item has a result or, after
-/// `stop` is requested, until the items already running have finished (pending ones are cancelled
-/// and counted as `cancelled`). Per-file failures are results, never exceptions.
+/// runs `options.pipeline` over the items of `plan` on a pool of `batch.workers` workers (threads or
+/// processes, per `batch.backend`), each with its own WorkerModels built by the pool's initializer. With
+/// processes, a file whose worker crashes or times out fails alone with that reason (after
+/// `batch.retries`). Items are handed to the pool a few chunks at a time (a window of 4 chunks per
+/// worker), so memory does not grow with the number of items. Blocks until every item has a result or,
+/// after `stop` is requested, until the items already running have finished (the others are never
+/// started and are counted as `cancelled`). Per-file failures are results, never exceptions.
 /// Throws ConfigError before any file is touched if the pipeline's models cannot be loaded.
+BatchSummary run_batch(const BatchPlan& plan, const JobOptions& options, const BatchOptions& batch,
+                       const ResultCallback& on_result, std::stop_token stop = {});
+/// the same for a list of items
 BatchSummary run_batch(const std::vector<BatchItem>& items, const JobOptions& options, const BatchOptions& batch,
                        const ResultCallback& on_result, std::stop_token stop = {});
 

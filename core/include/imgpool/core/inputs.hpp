@@ -11,7 +11,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <imgpool/core/format.hpp>
@@ -44,6 +46,44 @@ struct ScanResult {
   std::vector<InputProblem> problems;
 };
 
+/// the files of a scan held compactly, for batches of millions: 24 bytes per file plus the bytes of its
+/// relative path, where a std::vector<InputFile> costs several hundred (libstdc++'s path allocates each
+/// component). Files are stored as their input root's text (shared by the files under it) and their
+/// relative path; `operator[]` rebuilds the InputFile exactly as it was added.
+class InputTable {
+ public:
+  InputTable() = default;
+  /// the table of `files`, in their order
+  explicit InputTable(const std::vector<InputFile>& files);
+
+  std::size_t size() const noexcept { return entries_.size(); }
+  bool empty() const noexcept { return entries_.empty(); }
+  /// the file at `i` (0 <= i < size()), rebuilt
+  InputFile operator[](std::size_t i) const;
+  /// its size in bytes, without rebuilding it
+  std::uint64_t file_size(std::size_t i) const noexcept { return entries_[i].size; }
+  /// appends `file`
+  void push_back(const InputFile& file);
+
+ private:
+  struct Entry {
+    std::uint64_t offset;  // of the relative path in text_
+    std::uint32_t length;  // of the relative path
+    std::uint32_t root;    // index in roots_; kWholePath set: roots_ holds the whole path
+    std::uint64_t size;
+  };
+  static constexpr std::uint32_t kWholePath = 1u << 31;
+  std::vector<std::string> roots_;  // path text before the relative path, e.g. "photos/"
+  std::string text_;                // the relative paths, one after another
+  std::vector<Entry> entries_;
+  bool last_root_split_ = false;  // roots_.back() is a root shared by split entries
+};
+
+/// called by the streaming scan for each file, in scan order, as it is found
+using FileSink = std::function<void(const InputFile&)>;
+/// called by the streaming scan for each input problem
+using ProblemSink = std::function<void(const InputProblem&)>;
+
 /// whether a file name has an extension imgpool reads when it walks a folder (jpg, png, webp, tif, ...)
 bool has_image_extension(const std::filesystem::path& file);
 
@@ -52,6 +92,12 @@ bool has_image_extension(const std::filesystem::path& file);
 /// Globs match the path relative to the input root or the bare file name. A file named twice is listed
 /// once. Missing inputs become problems; the scan never throws for them.
 ScanResult scan_inputs(const std::vector<std::filesystem::path>& inputs, const ScanOptions& options);
+
+/// the same scan, streamed: each file and problem is handed over as it is found, in the order
+/// scan_inputs lists them, and not kept. Memory held by the scan itself: one folder's names while that
+/// folder is listed (sorted), and 16 bytes per file for the identities that list a file once.
+void scan_inputs(const std::vector<std::filesystem::path>& inputs, const ScanOptions& options,
+                 const FileSink& on_file, const ProblemSink& on_problem);
 
 /// the output path of `file` under `out_dir`: its relative path with the extension of `format`
 std::filesystem::path output_path_for(const InputFile& file, const std::filesystem::path& out_dir,
