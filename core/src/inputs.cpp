@@ -130,23 +130,31 @@ class FolderWalker {
       if (!walked_.insert(canonical).second) return;
       ancestors_.insert(canonical);
     }
-    // Names and listed types only (a directory_entry holds a whole path): a folder of 100,000 files
-    // costs a few MB here, not tens.
+    // Names and listed types only, the names in one buffer: a folder of 100,000 files costs about 2 MB
+    // while it is walked. Hidden files, and files whose name is not an image's, are left out here.
     struct Entry {
-      std::string name;
+      std::size_t offset;  // of the name in `names`
+      std::uint32_t length;
       fs::file_type type;  // as listed (d_type), links not followed
     };
+    std::string names;
     std::vector<Entry> entries;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       std::error_code tec;
-      entries.push_back({it->path().filename().string(), it->symlink_status(tec).type()});
+      const fs::file_type type = it->symlink_status(tec).type();
+      const fs::path& path = it->path();
+      if (hidden(path) || (type == fs::file_type::regular && !has_image_extension(path))) continue;
+      const fs::path name = path.filename();
+      entries.push_back({names.size(), static_cast<std::uint32_t>(name.native().size()), type});
+      names += name.native();
     }
     if (ec) on_problem_({dir, "cannot list folder: " + ec.message()});
+    const auto name_of = [&](const Entry& e) { return std::string_view(names).substr(e.offset, e.length); };
     // Sorted, so that runs, reports and shards see one order whatever the file system returns.
-    std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.name < b.name; });
-    for (const auto& [name, listed] : entries) {
-      const fs::path p = dir / name;
-      if (hidden(p)) continue;
+    std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) { return name_of(a) < name_of(b); });
+    for (const Entry& entry : entries) {
+      const fs::file_type listed = entry.type;
+      const fs::path p = dir / name_of(entry);
       const bool link = listed == fs::file_type::symlink;
       fs::file_type type = listed;
       if (link || listed == fs::file_type::unknown || listed == fs::file_type::none) {
