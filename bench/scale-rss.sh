@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Peak memory of imgpool against the number of input files: makes N copies of one small real JPEG
 # (64x64, cut from a sample photo) for each N given, thumbnails them, and prints N, wall seconds and
-# peak RSS. Memory should grow far slower than the file count: the per-file state is a path and a result.
+# peak RSS. Memory should grow far slower than the file count: a run keeps a compact record per file
+# (about 100 bytes) and a bounded window of work. Files go to /dev/shm where it is writable.
 #
 #   bench/scale-rss.sh [--build DIR] [N ...]      (default N: 1000 10000 100000)
 set -euo pipefail
@@ -10,7 +11,7 @@ build="$here/../build"
 if [ "${1:-}" = --build ]; then build=$2; shift 2; fi
 counts=("$@")
 [ ${#counts[@]} -gt 0 ] || counts=(1000 10000 100000)
-work=$(mktemp -d)
+work=$(mktemp -d -p "$( [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")")
 trap 'rm -rf "$work"' EXIT
 /usr/bin/python3 - "$here/../sample_images" "$work/tiny.jpg" <<'PY'
 import sys, glob
