@@ -62,7 +62,7 @@ class InputTable {
   InputFile operator[](std::size_t i) const;
   /// its size in bytes, without rebuilding it
   std::uint64_t file_size(std::size_t i) const noexcept { return entries_[i].size; }
-  /// appends `file`
+  /// appends `file`. Throws std::length_error past 2^31 distinct roots or a 2 GiB relative path.
   void push_back(const InputFile& file);
 
  private:
