@@ -157,17 +157,21 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   core::InputTable files;
   std::vector<core::InputProblem> problems;
   std::size_t total = 0;  // files and problems found, in every shard
+  std::optional<ScanProgress> scanning;
+  if (show_progress(o)) scanning.emplace(stderr);
   const auto mine = [&](const fs::path& key) { return !shard || core::shard_of(key, shard->count) == shard->index; };
   core::scan_inputs(
       {o.inputs.begin(), o.inputs.end()}, scan_options,
       [&](const core::InputFile& f) {
         ++total;
+        if (scanning) scanning->found();
         if (mine(f.relative)) files.push_back(f);
       },
       [&](const core::InputProblem& p) {
         ++total;
         if (mine(p.path)) problems.push_back(p);
       });
+  if (scanning) scanning->finish();
   const bool found_nothing = total == 0;
   if (shard) {
     // Every shard scans all inputs and keeps its slice. The header lets `report merge` tell missing and

@@ -7,6 +7,14 @@
 
 namespace imgpool::app {
 
+namespace {
+void erase_line(std::FILE* stream, bool drawn) {
+  if (!drawn) return;
+  fmt::print(stream, "\r\x1b[2K");
+  std::fflush(stream);
+}
+}  // namespace
+
 ProgressBar::ProgressBar(std::FILE* stream, std::size_t total)
     : stream_(stream), total_(total), start_(std::chrono::steady_clock::now()) {}
 
@@ -35,11 +43,21 @@ void ProgressBar::draw() {
   drawn_ = true;
 }
 
-void ProgressBar::finish() {
-  if (drawn_) {
-    fmt::print(stream_, "\r\x1b[2K");
-    std::fflush(stream_);
-  }
+void ProgressBar::finish() { erase_line(stream_, drawn_); }
+
+ScanProgress::ScanProgress(std::FILE* stream, std::chrono::milliseconds interval)
+    : stream_(stream), interval_(interval), last_draw_(std::chrono::steady_clock::now()) {}
+
+void ScanProgress::found() {
+  ++found_;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_draw_ < interval_) return;
+  last_draw_ = now;
+  fmt::print(stream_, "\r\x1b[2Kscanning: {} {} found", found_, found_ == 1 ? "file" : "files");
+  std::fflush(stream_);
+  drawn_ = true;
 }
+
+void ScanProgress::finish() { erase_line(stream_, drawn_); }
 
 }  // namespace imgpool::app

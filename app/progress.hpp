@@ -27,4 +27,22 @@ class ProgressBar {
   bool drawn_ = false;
 };
 
+/// "scanning: N files found" while the inputs are walked, at most once per `interval`; erased by finish().
+/// A scan shorter than `interval` draws nothing. Not thread-safe (the scan's callbacks own it).
+class ScanProgress {
+ public:
+  explicit ScanProgress(std::FILE* stream, std::chrono::milliseconds interval = std::chrono::milliseconds(100));
+  /// records one more file found and redraws if `interval` has passed since the last draw (or the start)
+  void found();
+  /// erases the line if it was drawn
+  void finish();
+
+ private:
+  std::FILE* stream_;
+  std::chrono::milliseconds interval_;
+  std::size_t found_ = 0;
+  std::chrono::steady_clock::time_point last_draw_;
+  bool drawn_ = false;
+};
+
 }  // namespace imgpool::app
