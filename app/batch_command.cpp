@@ -37,7 +37,7 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
   overwrite->excludes(skip);
   sub.add_option("--report", o.report, "Write one JSON line per input to this file");
   sub.add_flag("--json", o.json, "Print a JSON summary on stdout instead of the text one");
-  sub.add_flag("-q,--quiet", o.quiet, "No progress and no summary; failures still go to stderr");
+  sub.add_flag("-q,--quiet", o.quiet, "No progress and no summary; each failure still goes to stderr as it happens");
   sub.add_option("--progress", o.progress, "Progress bar: auto (when stdout is a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub.add_option("--backend", o.backend,
@@ -183,12 +183,13 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   }
   const core::BatchPlan plan = core::plan_batch(std::move(files), out_dir, job.encode.format);
 
-  std::vector<core::FileResult> failures;
+  FailureLog failures(o.json ? FailureLog::Keep::All : o.quiet ? FailureLog::Keep::None : FailureLog::Keep::First,
+                      stderr);
   core::BatchSummary summary;
   auto record_early = [&](core::FileResult r) {
     report.write(r);
     ++summary.failed;
-    failures.push_back(std::move(r));
+    failures.add(r);
   };
   for (const auto& problem : problems) {
     core::FileResult r;
@@ -217,8 +218,8 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
       plan, job, batch,
       [&](const core::FileResult& r) {
         report.write(r);
-        if (r.status == core::Status::Failed) failures.push_back(r);
-        if (bar) bar->advance(failures.size());
+        if (r.status == core::Status::Failed) failures.add(r);
+        if (bar) bar->advance(failures.count());
       },
       signals.token());
   if (bar) bar->finish();
@@ -231,7 +232,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   const bool interrupted = signals.interrupted();
 
   if (o.json) {
-    nlohmann::json json = summary_to_json(summary, failures);
+    nlohmann::json json = summary_to_json(summary, failures.kept());
     if (shard) {
       json["shard"] = shard->index;
       json["shards"] = shard->count;
@@ -239,10 +240,8 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
     fmt::print("{}\n", json.dump());
   } else if (!o.quiet) {
     if (shard) fmt::print("shard {}/{}: ", shard->index, shard->count);
-    print_summary(stdout, summary, failures, interrupted);
-  } else {
-    for (const auto& f : failures) fmt::print(stderr, "{}: {}\n", f.input.string(), f.error);
-  }
+    print_summary(stdout, summary, failures.kept(), interrupted);
+  }  // with --quiet each failure went to stderr as it happened
   if (interrupted) return kExitInterrupted;
   return summary.failed ? kExitSomeFailed : kExitOk;
 }

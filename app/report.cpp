@@ -49,6 +49,23 @@ void print_summary(std::FILE* out, const core::BatchSummary& s, const std::vecto
     fmt::print(out, "failed:\n");
     for (const auto& f : failures) fmt::print(out, "  {}: {}\n", f.input.string(), f.error);
   }
+  if (s.failed > failures.size()) {
+    fmt::print(out, "  ... and {} more (--report FILE lists every result)\n", s.failed - failures.size());
+  }
+}
+
+void FailureLog::add(const core::FileResult& failure) {
+  ++count_;
+  switch (keep_) {
+    case Keep::All: kept_.push_back(failure); break;
+    case Keep::First:
+      if (kept_.size() < kListed) kept_.push_back(failure);
+      break;
+    case Keep::None:
+      fmt::print(stream_, "{}: {}\n", failure.input.string(), failure.error);
+      std::fflush(stream_);
+      break;
+  }
 }
 
 ReportWriter::ReportWriter(const std::string& path) {

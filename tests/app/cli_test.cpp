@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -154,6 +155,39 @@ TEST(cli, broken_files_fail_alone_with_exit_1) {
   EXPECT_FALSE(lines["truncated.jpg"]["error"].get<std::string>().empty());
   EXPECT_EQ(lines["notes.jpg"]["status"], "failed");
   EXPECT_TRUE(lines["notes.jpg"].contains("output"));
+}
+
+// Many bad files: the text summary lists the first 20 and says how many more and where they are; --quiet
+// prints each failure to stderr; --json lists them all. (The run keeps no more than that.)
+TEST(cli, many_failures_are_listed_within_reason) {
+  ScratchDir dir;
+  fs::create_directories(dir / "in");
+  for (int i = 0; i < 25; ++i) std::ofstream(dir / "in" / fmt::format("empty{:02}.jpg", i));  // zero bytes
+  fs::copy_file(first_jpeg(), dir / "in/good.jpg");
+  const std::vector<std::string> base = {"thumbnail", (dir / "in").string(), "-o", (dir / "out").string(), "-s", "16",
+                                         "--overwrite"};
+  auto with = [&](std::initializer_list<std::string> more) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), more);
+    return run_imgpool(args);
+  };
+  const auto text = with({});
+  EXPECT_EQ(text.exit_code, 1) << text.err;
+  std::size_t listed = 0;
+  for (std::size_t at = 0; (at = text.out.find(": empty file", at)) != std::string::npos; ++at) ++listed;
+  EXPECT_EQ(listed, 20u) << text.out;
+  EXPECT_NE(text.out.find("... and 5 more (--report FILE lists every result)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("1 processed, 25 failed"), std::string::npos) << text.out;
+
+  const auto quiet = with({"--quiet"});
+  EXPECT_EQ(quiet.exit_code, 1);
+  EXPECT_EQ(quiet.out, "");
+  std::size_t lines = 0;
+  for (char c : quiet.err) lines += c == '\n' ? 1 : 0;
+  EXPECT_EQ(lines, 25u) << quiet.err;
+
+  const auto json = with({"--json"});
+  EXPECT_EQ(nlohmann::json::parse(json.out)["failures"].size(), 25u);
 }
 
 TEST(cli, usage_errors_exit_2_and_touch_nothing) {
