@@ -43,8 +43,7 @@ FileResult failed_result(const BatchItem& item, std::string why) {
 
 BatchItem BatchPlan::operator[](std::size_t i) const {
   const InputFile f = inputs_[kept_.at(i)];
-  BatchItem item{f.path, output_path_for(f, out_dir_, format_), f.size};
-  return item;
+  return {f.path, output_path_for(f, out_dir_, format_), f.size};
 }
 
 BatchPlan plan_batch(InputTable inputs, const fs::path& out_dir, Format format) {
@@ -128,14 +127,14 @@ class ThreadRunner final : public ChunkRunner {
   ThreadRunner(const JobOptions& options, int workers, Inbox& inbox, std::stop_token stop)
       : options_(options), inbox_(inbox), stop_(std::move(stop)), executor_(executor_options(options, workers)) {}
 
-  void submit(std::size_t chunk, std::vector<IndexedItem> items) override {
-    auto shared = std::make_shared<const std::vector<IndexedItem>>(std::move(items));
+  void submit(std::size_t chunk, std::vector<BatchItem> items) override {
+    auto shared = std::make_shared<const std::vector<BatchItem>>(std::move(items));
     try {
       auto future = executor_.submit([this, chunk, shared] {
         const auto& models = pool::this_worker::state<WorkerModels>();
         std::vector<Settled> settled;
         settled.reserve(shared->size());
-        for (const auto& [index, item] : *shared) {
+        for (const BatchItem& item : *shared) {
           if (stop_.stop_requested()) {
             settled.push_back({chunk, std::nullopt});
           } else {
@@ -183,10 +182,10 @@ class ThreadRunner final : public ChunkRunner {
   }
 
   // settles every item of a chunk: cancelled (no reason) or failed with `why`
-  void fail_all(std::size_t chunk, const std::vector<IndexedItem>& items, const std::optional<std::string>& why) {
+  void fail_all(std::size_t chunk, const std::vector<BatchItem>& items, const std::optional<std::string>& why) {
     std::vector<Settled> settled;
     settled.reserve(items.size());
-    for (const auto& [index, item] : items) {
+    for (const BatchItem& item : items) {
       settled.push_back({chunk, why ? std::optional(failed_result(item, *why)) : std::nullopt});
     }
     inbox_.push(std::move(settled));
@@ -235,9 +234,9 @@ BatchSummary run_planned(std::size_t count, const std::function<std::uint64_t(st
   bool stopping = false;
   auto fill = [&] {
     for (; !stopping && next < chunks.size() && unsettled.size() < window; ++next) {
-      std::vector<IndexedItem> items;
+      std::vector<BatchItem> items;
       items.reserve(chunks[next].size());
-      for (std::size_t index : chunks[next]) items.push_back({index, item_at(index)});
+      for (std::size_t index : chunks[next]) items.push_back(item_at(index));
       unsettled.emplace(next, items.size());
       runner->submit(next, std::move(items));
       std::vector<std::size_t>().swap(chunks[next]);  // only its size is needed from here on

@@ -18,12 +18,6 @@ namespace imgpool::core {
 /// a failed result for `item`
 FileResult failed_result(const BatchItem& item, std::string why);
 
-/// one item of a chunk, with its index in the batch
-struct IndexedItem {
-  std::size_t index;
-  BatchItem item;
-};
-
 /// an item that is settled: finished with a result, or cancelled (no result) before it started
 struct Settled {
   std::size_t chunk;
@@ -68,7 +62,7 @@ class ChunkRunner {
  public:
   virtual ~ChunkRunner() = default;
   /// hands chunk number `chunk` to the pool
-  virtual void submit(std::size_t chunk, std::vector<IndexedItem> items) = 0;
+  virtual void submit(std::size_t chunk, std::vector<BatchItem> items) = 0;
   /// cancels every submitted item that has not started; running ones finish
   virtual void cancel_pending() = 0;
   /// forgets chunk `chunk`, all of whose items have been taken from the inbox

@@ -11,6 +11,8 @@
 #include <system_error>
 #include <utility>
 
+#include "fmix64.hpp"
+
 namespace imgpool::core {
 namespace fs = std::filesystem;
 
@@ -41,15 +43,7 @@ class SeenFiles {
     std::uint64_t ino = 0;  // 0: an empty slot (inode 0 is kept aside, in zero_ino_devs_)
   };
 
-  static std::uint64_t mix(Id id) {  // MurmurHash3's fmix64 over both halves
-    std::uint64_t h = id.dev * 0x9e3779b97f4a7c15ULL ^ id.ino;
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-  }
+  static std::uint64_t mix(Id id) { return detail::fmix64(id.dev * 0x9e3779b97f4a7c15ULL ^ id.ino); }
 
   // true when `id` was not there (and is now)
   bool insert(Id id) {
@@ -242,15 +236,11 @@ void InputTable::push_back(const InputFile& file) {
   const bool split = path.size() >= relative.size() && path.compare(path.size() - relative.size(), relative.size(),
                                                                      relative) == 0;
   const std::string_view root = split ? std::string_view(path).substr(0, path.size() - relative.size()) : path;
-  std::uint32_t root_index = 0;
-  if (split && !roots_.empty() && last_root_split_ && roots_.back() == root) {
-    root_index = static_cast<std::uint32_t>(roots_.size() - 1);
-  } else {
+  if (roots_.empty() || roots_.back() != root) {  // files under one root arrive together
     if (roots_.size() >= kWholePath) throw std::length_error("InputTable: too many roots");
     roots_.emplace_back(root);
-    last_root_split_ = split;
-    root_index = static_cast<std::uint32_t>(roots_.size() - 1);
   }
+  const auto root_index = static_cast<std::uint32_t>(roots_.size() - 1);
   entries_.push_back({text_.size(), static_cast<std::uint32_t>(relative.size()),
                       split ? root_index : (root_index | kWholePath), file.size});
   text_ += relative;

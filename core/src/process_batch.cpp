@@ -42,10 +42,10 @@ class ProcessRunner final : public ChunkRunner {
   ProcessRunner(const JobOptions& options, const BatchOptions& batch, int workers, Inbox& inbox)
       : existing_(options.existing), inbox_(inbox), executor_(start_executor(executor_options(options, batch, workers))) {}
 
-  void submit(std::size_t chunk, std::vector<IndexedItem> items) override {
+  void submit(std::size_t chunk, std::vector<BatchItem> items) override {
     std::vector<pool::Bytes> arguments;
     arguments.reserve(items.size());
-    for (const auto& [index, batch_item] : items) {
+    for (const BatchItem& batch_item : items) {
       FileItem item{batch_item.input, batch_item.output, false};
       if (existing_ == ExistingOutput::Fail) {
         std::error_code ec;
@@ -57,11 +57,11 @@ class ProcessRunner final : public ChunkRunner {
     try {
       submitted = executor_.submit_chunk(std::string(kFileJobKind), std::move(arguments));
     } catch (const imgpool::Error& e) {  // broken (an initializer failed): the chunk's items fail, not the batch
-      for (const auto& [index, item] : items) inbox_.push({chunk, failed_result(item, std::string("worker failed: ") + e.what())});
+      for (const BatchItem& item : items) inbox_.push({chunk, failed_result(item, std::string("worker failed: ") + e.what())});
       return;
     }
     for (std::size_t k = 0; k < items.size(); ++k) {
-      submitted[k].add_done_callback([this, chunk, item = std::move(items[k].item)](const pool::Future<pool::Bytes>& f) {
+      submitted[k].add_done_callback([this, chunk, item = std::move(items[k])](const pool::Future<pool::Bytes>& f) {
         if (f.cancelled()) {
           inbox_.push({chunk, std::nullopt});
           return;

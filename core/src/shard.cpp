@@ -9,6 +9,8 @@
 
 #include <imgpool/core/error.hpp>
 
+#include "fmix64.hpp"
+
 namespace imgpool::core {
 namespace fs = std::filesystem;
 
@@ -130,13 +132,7 @@ std::uint64_t shard_key(const fs::path& relative) {
     h ^= static_cast<unsigned char>(c);
     h *= 0x100000001b3ULL;  // FNV-1a 64 prime
   }
-  // MurmurHash3 fmix64
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
+  return detail::fmix64(h);
 }
 
 int shard_of(const fs::path& relative, int count) {

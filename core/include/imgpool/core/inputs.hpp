@@ -76,7 +76,6 @@ class InputTable {
   std::vector<std::string> roots_;  // path text before the relative path, e.g. "photos/"
   std::string text_;                // the relative paths, one after another
   std::vector<Entry> entries_;
-  bool last_root_split_ = false;  // roots_.back() is a root shared by split entries
 };
 
 /// called by the streaming scan for each file, in scan order, as it is found
