@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 #include <opencv2/imgproc.hpp>
 
-#include <imgpool/core/encoder.hpp>
+#include <imgpool/core/codec/encoder.hpp>
 #include <imgpool/core/error.hpp>
 
 namespace imgpool::app {

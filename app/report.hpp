@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <imgpool/core/batch.hpp>
+#include <imgpool/core/batch/batch.hpp>
 
 namespace imgpool::app {
 

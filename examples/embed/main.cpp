@@ -21,7 +21,7 @@
 #include <vector>
 
 #include <imgpool/core.hpp>
-#include <imgpool/core/memory_batch.hpp>
+#include <imgpool/core/batch/memory_batch.hpp>
 
 namespace fs = std::filesystem;
 using namespace imgpool;

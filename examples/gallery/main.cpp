@@ -22,7 +22,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <imgpool/core.hpp>
-#include <imgpool/core/memory_batch.hpp>
+#include <imgpool/core/batch/memory_batch.hpp>
 
 namespace fs = std::filesystem;
 using namespace imgpool;

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes core's untrusted-input parsers with libFuzzer, each for a bounded time (IMGPOOL_FUZZ_SECONDS,
 # default 45), from the seed corpora kept in the tree:
-#   spec_fuzz    the pipeline-spec parser (core/src/operation.cpp, pipeline.cpp)   tests/fuzz/corpus-spec
+#   spec_fuzz    the pipeline-spec parser (core/src/ops/)                            tests/fuzz/corpus-spec
 #   header_fuzz  read_header, jpeg_exif_orientation, plan_shrink_on_load           tests/fuzz/corpus-header
-#                (core/src/decoder.cpp, exif.cpp, format.cpp)
+#                (core/src/codec/)
 # Any crash, sanitizer report, broken invariant (abort) or uncaught exception fails CI and prints the
 # reproducer as hex. Run one target only with IMGPOOL_FUZZ_TARGETS="spec" (or "header").
 #
@@ -27,11 +27,10 @@ flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
        -DIMGPOOL_DEFAULT_CASCADE_DIR='"/usr/share/opencv4/haarcascades"'
        -DIMGPOOL_OPENCV_IMGCODECS='"libopencv_imgcodecs.so.406"')
 libs=(-lopencv_imgproc -lopencv_objdetect -lopencv_core -lturbojpeg -ljpeg -lwebp -lspng -lfmt -ldl)
-decoder_sources=(core/src/decoder.cpp core/src/exif.cpp core/src/format.cpp core/src/jpeg_dc.cpp
-                 core/src/opencv_codecs.cpp)
+# Each target links the whole room it fuzzes (core/src/ROOM/*.cpp), so files can move within a room.
 declare -A sources=(
-  [spec]="core/src/operation.cpp core/src/operations.cpp core/src/pipeline.cpp core/src/smart_crop.cpp core/src/models.cpp"
-  [header]="${decoder_sources[*]}"
+  [spec]="$(echo core/src/ops/*.cpp)"
+  [header]="$(echo core/src/codec/*.cpp)"
 )
 
 failed=0

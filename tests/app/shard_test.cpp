@@ -15,7 +15,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <imgpool/core/shard.hpp>
+#include <imgpool/core/batch/shard.hpp>
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"

@@ -1,4 +1,4 @@
-// libFuzzer target for the header reader and the shrink-on-load planner (core/src/decoder.cpp, exif.cpp):
+// libFuzzer target for the header reader and the shrink-on-load planner (core/src/codec/):
 // read_header must accept any bytes or refuse them with ImageError, never crash or read out of bounds;
 // jpeg_exif_orientation must always answer 1..8; what plan_shrink_on_load picks for a JPEG header must
 // be a TurboJPEG scale that still covers the requested size. Built by scripts/ci/31-fuzz-core.sh with
@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-#include <imgpool/core/decoder.hpp>
+#include <imgpool/core/codec/decoder.hpp>
 #include <imgpool/core/error.hpp>
 
 namespace core = imgpool::core;

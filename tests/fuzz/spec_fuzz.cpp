@@ -1,4 +1,4 @@
-// libFuzzer target for the pipeline-spec parser (core/src/operation.cpp, pipeline.cpp): any text must
+// libFuzzer target for the pipeline-spec parser (core/src/ops/): any text must
 // parse or be refused with UsageError, never crash, hang or throw anything else. What parses must
 // print a canonical spec that parses back to itself, and its geometry must stay positive and within
 // what the pipeline promises. Built by scripts/ci/31-fuzz-core.sh with clang -fsanitize=fuzzer,address,undefined.
@@ -13,8 +13,8 @@
 #include <vector>
 
 #include <imgpool/core/error.hpp>
-#include <imgpool/core/operation.hpp>
-#include <imgpool/core/pipeline.hpp>
+#include <imgpool/core/ops/operation.hpp>
+#include <imgpool/core/ops/pipeline.hpp>
 
 namespace core = imgpool::core;
 

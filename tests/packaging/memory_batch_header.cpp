@@ -1,7 +1,7 @@
-// Only <imgpool/core/memory_batch.hpp>: the in-memory batch header must compile on its own.
-#include <imgpool/core/memory_batch.hpp>
+// Only <imgpool/core/batch/memory_batch.hpp>: the in-memory batch header must compile on its own.
+#include <imgpool/core/batch/memory_batch.hpp>
 
-#include <imgpool/core/encoder.hpp>
+#include <imgpool/core/codec/encoder.hpp>
 
 #include <string>
 #include <utility>

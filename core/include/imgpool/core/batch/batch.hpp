@@ -1,0 +1,114 @@
+#pragma once
+// Running one pipeline over many files on a worker pool: the batch runner.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stop_token>
+#include <vector>
+
+#include <imgpool/core/job/file_job.hpp>
+#include <imgpool/core/batch/inputs.hpp>
+#include <imgpool/pool/chunking.hpp>
+
+namespace imgpool::core {
+
+/// one file to process and where its output goes
+struct BatchItem {
+  std::filesystem::path input;
+  std::filesystem::path output;
+  std::uint64_t cost = 0;  ///< input size in bytes; what the chunking layer balances
+};
+
+/// the items of a batch, and the inputs refused before any work (their results are already failures).
+/// Items are held compactly (see InputTable: tens of bytes per file) and built on demand, so that a plan
+/// of a million files fits in a few tens of MB.
+class BatchPlan {
+ public:
+  /// the number of items to run
+  std::size_t size() const noexcept { return kept_.size(); }
+  bool empty() const noexcept { return kept_.empty(); }
+  /// item `i` (0 <= i < size()), in scan order
+  BatchItem operator[](std::size_t i) const;
+  /// its cost, without building it
+  std::uint64_t cost(std::size_t i) const noexcept { return inputs_.file_size(kept_[i]); }
+
+  std::vector<FileResult> refused;  ///< in scan order
+
+ private:
+  friend BatchPlan plan_batch(InputTable inputs, const std::filesystem::path& out_dir, Format format);
+  InputTable inputs_;
+  std::vector<std::size_t> kept_;  // indices into inputs_
+  std::filesystem::path out_dir_;
+  Format format_ = Format::Same;
+};
+
+/// maps scanned inputs to outputs under `out_dir`. Refuses (as failed results, never silently):
+/// an output that would be an input file, and a second input mapping to an output already taken
+/// (`a.jpg` and `a.png` with `--format jpg`: the first in scan order keeps it).
+/// Memory while planning: about 40 bytes per input beyond the table.
+BatchPlan plan_batch(InputTable inputs, const std::filesystem::path& out_dir, Format format);
+/// the same for a list of files
+BatchPlan plan_batch(const std::vector<InputFile>& inputs, const std::filesystem::path& out_dir, Format format);
+
+/// where a batch's file jobs run
+enum class Backend {
+  Thread,   ///< worker threads in this process (ThreadPoolExecutor)
+  Process,  ///< worker processes (ProcessPoolExecutor running imgpool-worker): a crash fails one file
+};
+
+/// how a batch uses the pool
+struct BatchOptions {
+  int workers = 0;             ///< workers; 0 = the CPUs this process may use
+  bool chunking = true;        ///< group small files into one task (see pool::ChunkPlanner)
+  /// targets for the chunking layer: auto, capped at 1 MiB of input per chunk. Decoding 1 MiB of JPEG
+  /// takes milliseconds, a thousand times a task's overhead, so larger chunks would only make the
+  /// tail coarser; photos thus ride one per task, small files share.
+  pool::ChunkOptions chunks{.target_cost = 0, .max_items = 0, .max_auto_target = 1 << 20};
+  Backend backend = Backend::Thread;
+  // The rest apply to Backend::Process only (see pool::ProcessExecutorOptions).
+  int retries = 1;                                                ///< reruns of a file whose worker died
+  std::optional<std::chrono::duration<double>> task_timeout{};    ///< per file; its worker is killed past it
+  std::uint64_t worker_memory_mb = 0;                             ///< RLIMIT_AS per worker; 0 = none
+  int max_tasks_per_child = 0;                                    ///< recycle a worker after this many chunks
+  std::filesystem::path worker_path{};                            ///< empty: pool::find_worker_executable()
+};
+
+/// counts at the end of a batch
+struct BatchSummary {
+  std::size_t processed = 0;
+  std::size_t failed = 0;
+  std::size_t skipped = 0;
+  std::size_t cancelled = 0;  ///< never started because the batch was stopped
+  double elapsed_s = 0;
+  /// counts one finished item by its status
+  void count(const FileResult& r) {
+    switch (r.status) {
+      case Status::Ok: ++processed; break;
+      case Status::Failed: ++failed; break;
+      case Status::Skipped: ++skipped; break;
+    }
+  }
+};
+
+/// called once per finished item, on the thread that called run_batch, in completion order
+using ResultCallback = std::function<void(const FileResult&)>;
+
+/// runs `options.pipeline` over the items of `plan` on a pool of `batch.workers` workers (threads or
+/// processes, per `batch.backend`), each with its own WorkerModels built by the pool's initializer. With
+/// processes, a file whose worker crashes or times out fails alone with that reason (after
+/// `batch.retries`). Items are handed to the pool a few chunks at a time (a window of 4 chunks per
+/// worker), so memory does not grow with the number of items. Blocks until every item has a result or,
+/// after `stop` is requested, until the items already running have finished (the others are never
+/// started and are counted as `cancelled`). Per-file failures are results, never exceptions.
+/// Throws ConfigError before any file is touched if the pipeline's models cannot be loaded.
+BatchSummary run_batch(const BatchPlan& plan, const JobOptions& options, const BatchOptions& batch,
+                       const ResultCallback& on_result, std::stop_token stop = {});
+/// the same for a list of items
+BatchSummary run_batch(const std::vector<BatchItem>& items, const JobOptions& options, const BatchOptions& batch,
+                       const ResultCallback& on_result, std::stop_token stop = {});
+
+}  // namespace imgpool::core

@@ -1,0 +1,75 @@
+#pragma once
+// One file through read → decode → pipeline → encode → atomic write; errors become results.
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <imgpool/core/codec/decoder.hpp>
+#include <imgpool/core/codec/format.hpp>
+#include <imgpool/core/ops/pipeline.hpp>
+
+namespace imgpool::core {
+
+struct WorkerModels;
+
+/// how a file job ended
+enum class Status { Ok, Failed, Skipped };
+
+/// what to do when the output file exists already
+enum class ExistingOutput {
+  Fail,       ///< failed result "output exists ..."; also never clobbers a file created concurrently
+  Overwrite,  ///< replace it (atomically)
+  Skip,       ///< Skipped when the output is not older than the input; else overwrite
+};
+
+/// the output encoding
+struct EncodeOptions {
+  Format format = Format::Same;  ///< Same: the output path's extension, else the input's format
+  int quality = 85;              ///< JPEG/WebP quality 1..100
+};
+
+/// everything a file job needs besides its paths and models
+struct JobOptions {
+  Pipeline pipeline;
+  EncodeOptions encode;
+  bool auto_orient = true;
+  std::uint64_t max_pixels = kDefaultMaxPixels;
+  ExistingOutput existing = ExistingOutput::Fail;
+};
+
+/// wall time per stage, milliseconds
+struct StageTimes {
+  double read_ms = 0, decode_ms = 0, process_ms = 0, encode_ms = 0, write_ms = 0;
+};
+
+/// the outcome of one file
+struct FileResult {
+  std::filesystem::path input, output;
+  Status status = Status::Failed;
+  std::string error;  ///< one line; empty unless Failed
+  int width = 0, height = 0;  ///< output dims
+  double ms = 0;              ///< whole job
+  StageTimes stages;
+  std::uint64_t input_pixels = 0;  ///< decoded pixels before the pipeline (after shrink-on-load)
+};
+
+/// processes one file. Never throws: every failure is a Failed result with a one-line reason
+/// ("cannot read: No such file or directory", "corrupt JPEG: ...", "output exists (pass --overwrite or
+/// --skip-existing)", "output would overwrite the input", "cannot write: No space left on device").
+/// Reads the input once; writes through a temporary file in the output's folder renamed into place,
+/// so no partial output is ever visible or left behind. Creates missing parent folders.
+/// Thread safe for distinct outputs; `models` must belong to the calling thread (may be null when the
+/// pipeline needs no model).
+FileResult run_file_job(const std::filesystem::path& input, const std::filesystem::path& output,
+                        const JobOptions& options, const WorkerModels* models) noexcept;
+
+/// the in-memory job for embedding: decode (with shrink-on-load), pipeline, encode. Format::Same
+/// encodes in the input's sniffed format, or `fallback` when that is unknown. Throws ImageError,
+/// UsageError, ConfigError.
+std::vector<std::uint8_t> process_encoded(std::span<const std::uint8_t> input, const JobOptions& options,
+                                          const WorkerModels* models, Format fallback = Format::Png);
+
+}  // namespace imgpool::core

@@ -1,0 +1,77 @@
+#pragma once
+// run_batch's internals shared by its two backends: the inbox where finished items are handed to the
+// thread that called run_batch, and the interface each backend implements to run one chunk.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <imgpool/core/batch/batch.hpp>
+
+namespace imgpool::core {
+
+/// a failed result for `item`
+FileResult failed_result(const BatchItem& item, std::string why);
+
+/// an item that is settled: finished with a result, or cancelled (no result) before it started
+struct Settled {
+  std::size_t chunk;
+  std::optional<FileResult> result;
+};
+
+/// Where workers (or the process backend's supervisor) hand settled items to the thread that called
+/// run_batch: a whole chunk at a time where the backend can, so that many workers on tiny files do not
+/// queue on this lock.
+class Inbox {
+ public:
+  void push(std::vector<Settled> settled) {
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& s : settled) items_.push_back(std::move(s));
+    }
+    ready_.notify_one();
+  }
+  void push(Settled settled) {
+    {
+      std::lock_guard lock(mutex_);
+      items_.push_back(std::move(settled));
+    }
+    ready_.notify_one();
+  }
+  /// waits up to `slice` for settled items; returns those there are
+  std::vector<Settled> take(std::chrono::milliseconds slice) {
+    std::unique_lock lock(mutex_);
+    ready_.wait_for(lock, slice, [&] { return !items_.empty(); });
+    return std::exchange(items_, {});
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::vector<Settled> items_;
+};
+
+/// A backend, as run_batch drives it. run_batch calls every member from its own thread; the backend
+/// pushes each submitted item to the inbox exactly once (from any thread), cancelled ones included.
+class ChunkRunner {
+ public:
+  virtual ~ChunkRunner() = default;
+  /// hands chunk number `chunk` to the pool
+  virtual void submit(std::size_t chunk, std::vector<BatchItem> items) = 0;
+  /// cancels every submitted item that has not started; running ones finish
+  virtual void cancel_pending() = 0;
+  /// forgets chunk `chunk`, all of whose items have been taken from the inbox
+  virtual void retire(std::size_t chunk) = 0;
+};
+
+/// the process backend (worker processes running imgpool-worker), pushing to `inbox`.
+/// Throws ConfigError when the worker executable cannot be found.
+std::unique_ptr<ChunkRunner> make_process_runner(const JobOptions& options, const BatchOptions& batch, int workers,
+                                                 Inbox& inbox);
+
+}  // namespace imgpool::core

@@ -1,0 +1,173 @@
+#include <imgpool/core/worker/file_job_codec.hpp>
+
+#include <cmath>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core/utility.hpp>
+
+#include <imgpool/core/error.hpp>
+#include <imgpool/core/ops/models.hpp>
+
+namespace imgpool::core {
+namespace fs = std::filesystem;
+using pool::MessageError;
+
+namespace {
+
+template <class Enum>
+Enum enum_field(pool::wire::Reader& r, Enum last) {
+  const std::uint8_t v = r.u8();
+  if (v > static_cast<std::uint8_t>(last)) throw MessageError("file job: enum field out of range");
+  return static_cast<Enum>(v);
+}
+
+// A duration from the other side: a NaN, infinite or negative one is corruption, not a timing.
+double duration_ms(pool::wire::Reader& r) {
+  const double v = r.f64();
+  if (!std::isfinite(v) || v < 0) throw MessageError("file job: duration out of range");
+  return v;
+}
+
+// A path from the other side: a NUL inside would silently cut it short where the OS reads it.
+fs::path path_field(pool::wire::Reader& r) {
+  std::string p = r.str();
+  if (p.empty()) throw MessageError("file job: empty path");
+  if (p.find('\0') != std::string::npos) throw MessageError("file job: NUL byte in a path");
+  return fs::path(std::move(p));
+}
+
+// What one worker process keeps between tasks: it runs one task at a time, so no locking.
+struct WorkerJob {
+  JobOptions options;
+  WorkerModels models;
+};
+std::optional<WorkerJob> worker_job;
+
+// A worker killed mid-write leaves its temporary (".<name>.<random>.tmp", see atomic_write.cpp) behind;
+// the rerun of that item removes it.
+void remove_dead_attempt_temporaries(const fs::path& output) {
+  std::string prefix(1, '.');
+  prefix += output.filename().string();
+  prefix += '.';
+  std::error_code ec;
+  const fs::path folder = output.has_parent_path() ? output.parent_path() : fs::path(".");
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > prefix.size() + 4 && name.starts_with(prefix) && name.ends_with(".tmp")) fs::remove(entry.path(), ec);
+  }
+}
+
+}  // namespace
+
+pool::Bytes encode_job_options(const JobOptions& options) {
+  pool::wire::Writer w;
+  w.u32(static_cast<std::uint32_t>(options.pipeline.size()));
+  for (const Operation& op : options.pipeline.operations()) w.str(op.spec());
+  w.u8(static_cast<std::uint8_t>(options.encode.format));
+  w.u32(static_cast<std::uint32_t>(options.encode.quality));
+  w.u8(options.auto_orient ? 1 : 0);
+  w.u64(options.max_pixels);
+  w.u8(static_cast<std::uint8_t>(options.existing));
+  return w.take();
+}
+
+JobOptions decode_job_options(std::span<const std::uint8_t> bytes) {
+  pool::wire::Reader r(bytes);
+  JobOptions options;
+  const std::uint32_t ops = r.u32();
+  if (ops > r.remaining() / 4) throw MessageError("file job: operation count exceeds the message size");
+  std::vector<std::string> specs;
+  for (std::uint32_t i = 0; i < ops; ++i) specs.push_back(r.str());
+  options.pipeline = Pipeline::parse(specs);  // validates every spec (UsageError)
+  options.encode.format = enum_field(r, Format::Tiff);
+  const std::uint32_t quality = r.u32();
+  if (quality < 1 || quality > 100) throw MessageError("file job: quality out of range");
+  options.encode.quality = static_cast<int>(quality);
+  options.auto_orient = r.boolean();
+  options.max_pixels = r.u64();
+  options.existing = enum_field(r, ExistingOutput::Skip);
+  r.finish();
+  return options;
+}
+
+pool::Bytes encode_file_item(const FileItem& item) {
+  pool::wire::Writer w;
+  w.str(item.input.native());
+  w.str(item.output.native());
+  w.u8(item.output_existed ? 1 : 0);
+  return w.take();
+}
+
+FileItem decode_file_item(std::span<const std::uint8_t> bytes) {
+  pool::wire::Reader r(bytes);
+  FileItem item;
+  item.input = path_field(r);
+  item.output = path_field(r);
+  item.output_existed = r.boolean();
+  r.finish();
+  return item;
+}
+
+pool::Bytes encode_file_result(const FileResult& result) {
+  pool::wire::Writer w;
+  w.u8(static_cast<std::uint8_t>(result.status));
+  w.str(result.error);
+  w.u32(static_cast<std::uint32_t>(result.width));
+  w.u32(static_cast<std::uint32_t>(result.height));
+  w.f64(result.ms);
+  w.f64(result.stages.read_ms);
+  w.f64(result.stages.decode_ms);
+  w.f64(result.stages.process_ms);
+  w.f64(result.stages.encode_ms);
+  w.f64(result.stages.write_ms);
+  w.u64(result.input_pixels);
+  return w.take();
+}
+
+FileResult decode_file_result(std::span<const std::uint8_t> bytes, const fs::path& input, const fs::path& output) {
+  pool::wire::Reader r(bytes);
+  FileResult result;
+  result.input = input;
+  result.output = output;
+  result.status = enum_field(r, Status::Skipped);
+  result.error = r.str();
+  const std::uint32_t width = r.u32(), height = r.u32();
+  if (width > 1u << 30 || height > 1u << 30) throw MessageError("file job: output size out of range");
+  result.width = static_cast<int>(width);
+  result.height = static_cast<int>(height);
+  result.ms = duration_ms(r);
+  result.stages.read_ms = duration_ms(r);
+  result.stages.decode_ms = duration_ms(r);
+  result.stages.process_ms = duration_ms(r);
+  result.stages.encode_ms = duration_ms(r);
+  result.stages.write_ms = duration_ms(r);
+  result.input_pixels = r.u64();
+  r.finish();
+  return result;
+}
+
+void register_file_job_kinds(pool::TaskRegistry& registry) {
+  registry.add_initializer(std::string(kFileJobInitKind), [](std::span<const std::uint8_t> argument) {
+    // The pool's parallelism is the worker processes: OpenCV's own threads would oversubscribe the CPUs
+    // (the thread backend gets the same effect from its arena, which OpenCV's TBB work joins).
+    cv::setNumThreads(1);
+    JobOptions options = decode_job_options(argument);
+    WorkerModels models = WorkerModels::load(options.pipeline);  // the face cascade, when the pipeline needs it
+    worker_job.emplace(WorkerJob{std::move(options), std::move(models)});
+  });
+  registry.add_task(std::string(kFileJobKind), [](std::span<const std::uint8_t> argument) {
+    if (!worker_job) throw Error("the file job's initializer did not run in this worker");
+    const FileItem item = decode_file_item(argument);
+    if (pool::this_task::attempt() > 0) remove_dead_attempt_temporaries(item.output);
+    if (pool::this_task::attempt() > 0 && worker_job->options.existing == ExistingOutput::Fail && !item.output_existed) {
+      JobOptions rerun = worker_job->options;  // the output, if any, is the dead attempt's own
+      rerun.existing = ExistingOutput::Overwrite;
+      return encode_file_result(run_file_job(item.input, item.output, rerun, &worker_job->models));
+    }
+    return encode_file_result(run_file_job(item.input, item.output, worker_job->options, &worker_job->models));
+  });
+}
+
+}  // namespace imgpool::core

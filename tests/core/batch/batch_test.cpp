@@ -1,0 +1,96 @@
+// run_batch's driver on both backends: every item settles exactly once (a result, or cancelled when the
+// batch is stopped), with more chunks than the window the driver hands the pool at a time.
+
+#include <imgpool/core/batch/batch.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <stop_token>
+#include <string>
+
+#include "test_images.hpp"
+
+namespace imgpool::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+// 40 inputs with chunking off and 2 workers: 40 chunks, five times the window of 4 chunks per worker.
+constexpr int kFiles = 40;
+
+class BatchDriver : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+#ifndef IMGPOOL_WORKER_BIN
+    if (GetParam() == Backend::Process) GTEST_SKIP() << "no imgpool-worker in this build";
+#endif
+    fs::create_directories(dir_ / "in");
+    for (int i = 0; i < kFiles; ++i) fs::copy_file(test::data_path("messi5.jpg"), dir_ / "in" / (std::to_string(i) + ".jpg"));
+    plan_ = plan_batch(scan_inputs({dir_ / "in"}, {}).files, dir_ / "out", Format::Same);
+    options_.pipeline = Pipeline::parse({"thumbnail=32"});
+    batch_.workers = 2;
+    batch_.chunking = false;
+    batch_.backend = GetParam();
+#ifdef IMGPOOL_WORKER_BIN
+    batch_.worker_path = IMGPOOL_WORKER_BIN;
+#endif
+  }
+
+  test::TempDir dir_;
+  BatchPlan plan_;
+  JobOptions options_;
+  BatchOptions batch_;
+};
+
+TEST_P(BatchDriver, every_item_has_one_result) {
+  ASSERT_EQ(plan_.size(), static_cast<std::size_t>(kFiles));
+  std::map<std::string, int> seen;
+  const BatchSummary summary = run_batch(plan_, options_, batch_, [&](const FileResult& r) {
+    EXPECT_EQ(r.status, Status::Ok) << r.input << ": " << r.error;
+    ++seen[r.input.filename().string()];
+  });
+  EXPECT_EQ(summary.processed, static_cast<std::size_t>(kFiles));
+  EXPECT_EQ(summary.cancelled, 0u);
+  ASSERT_EQ(seen.size(), static_cast<std::size_t>(kFiles));
+  for (const auto& [name, count] : seen) EXPECT_EQ(count, 1) << name;
+  for (int i = 0; i < kFiles; ++i) EXPECT_TRUE(fs::exists(dir_ / "out" / (std::to_string(i) + ".jpg"))) << i;
+}
+
+TEST_P(BatchDriver, a_stop_cancels_what_has_not_started_and_counts_it) {
+  std::stop_source stop;
+  std::size_t delivered = 0;
+  const BatchSummary summary = run_batch(
+      plan_, options_, batch_,
+      [&](const FileResult& r) {
+        EXPECT_EQ(r.status, Status::Ok) << r.input << ": " << r.error;
+        ++delivered;
+        if (delivered == 3) stop.request_stop();
+      },
+      stop.get_token());
+  EXPECT_EQ(summary.processed, delivered);
+  EXPECT_EQ(summary.processed + summary.failed + summary.skipped + summary.cancelled, static_cast<std::size_t>(kFiles));
+  EXPECT_GE(summary.processed, 3u);
+  EXPECT_GT(summary.cancelled, 0u);
+  // what was not delivered left no output, and what was has a complete one
+  std::size_t outputs = 0;
+  for (const auto& e : fs::directory_iterator(dir_ / "out")) outputs += e.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(outputs, delivered);
+}
+
+TEST_P(BatchDriver, a_stop_before_the_start_runs_nothing) {
+  std::stop_source stop;
+  stop.request_stop();
+  const BatchSummary summary =
+      run_batch(plan_, options_, batch_, [&](const FileResult& r) { ADD_FAILURE() << r.input; }, stop.get_token());
+  EXPECT_EQ(summary.cancelled, static_cast<std::size_t>(kFiles));
+  EXPECT_EQ(summary.processed, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(backends, BatchDriver, ::testing::Values(Backend::Thread, Backend::Process),
+                         [](const auto& test) { return test.param == Backend::Thread ? "thread" : "process"; });
+
+}  // namespace
+}  // namespace imgpool::core

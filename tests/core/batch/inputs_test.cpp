@@ -1,0 +1,190 @@
+#include <imgpool/core/batch/batch.hpp>
+#include <imgpool/core/batch/inputs.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+
+#include "test_images.hpp"
+
+namespace imgpool::core {
+namespace {
+
+namespace fs = std::filesystem;
+
+ScanOptions recursive() {
+  ScanOptions options;
+  options.recursive = true;
+  return options;
+}
+
+std::vector<std::string> relatives(const ScanResult& scan) {
+  std::vector<std::string> out;
+  for (const auto& f : scan.files) out.push_back(f.relative.generic_string());
+  return out;
+}
+
+TEST(scan_inputs, symlink_loop_is_one_problem_and_the_walk_ends) {
+  test::TempDir dir;
+  fs::create_directories(dir / "in/a/b");
+  fs::copy_file(test::data_path("photo.jpg"), dir / "in/a/b/x.jpg");
+  fs::create_directory_symlink("../..", dir / "in/a/b/up");  // -> in
+  const ScanResult scan = scan_inputs({dir / "in"}, recursive());
+  EXPECT_EQ(relatives(scan), (std::vector<std::string>{"a/b/x.jpg"}));
+  ASSERT_EQ(scan.problems.size(), 1u);
+  EXPECT_EQ(scan.problems[0].path, dir / "in/a/b/up");
+  EXPECT_NE(scan.problems[0].error.find("symlink loop"), std::string::npos);
+}
+
+TEST(scan_inputs, folder_reached_by_many_links_is_walked_once) {
+  // f0 holds two links to f1, f1 two to f2, ...: 2^n ways down without a loop. Walking each way would
+  // take 2^20 walks; each folder is walked once (first way in sorted order), its files listed once.
+  test::TempDir dir;
+  constexpr int kDepth = 20;
+  for (int i = 0; i <= kDepth; ++i) fs::create_directories(dir / ("in/f" + std::to_string(i)));
+  for (int i = 0; i < kDepth; ++i) {
+    const fs::path next = dir / ("in/f" + std::to_string(i + 1));
+    fs::create_directory_symlink(next, dir / ("in/f" + std::to_string(i) + "/l1"));
+    fs::create_directory_symlink(next, dir / ("in/f" + std::to_string(i) + "/l2"));
+  }
+  fs::copy_file(test::data_path("photo.jpg"), dir / ("in/f" + std::to_string(kDepth) + "/z.jpg"));
+  const auto start = std::chrono::steady_clock::now();
+  const ScanResult scan = scan_inputs({dir / "in/f0"}, recursive());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  ASSERT_EQ(scan.files.size(), 1u);
+  EXPECT_EQ(scan.files[0].relative.filename(), "z.jpg");
+  EXPECT_TRUE(scan.problems.empty());
+}
+
+TEST(scan_inputs, broken_symlink_with_an_image_name_is_a_problem) {
+  test::TempDir dir;
+  fs::create_directories(dir / "in");
+  fs::create_symlink(dir / "missing.jpg", dir / "in/dangling.jpg");
+  fs::create_symlink(dir / "missing.txt", dir / "in/dangling.txt");  // not an image name: ignored like any .txt
+  const ScanResult scan = scan_inputs({dir / "in"}, {});
+  EXPECT_TRUE(scan.files.empty());
+  ASSERT_EQ(scan.problems.size(), 1u);
+  EXPECT_EQ(scan.problems[0].path, dir / "in/dangling.jpg");
+  EXPECT_NE(scan.problems[0].error.find("broken symlink"), std::string::npos);
+}
+
+// The streaming scan hands each file over as it is found, not after the whole walk: a file created by
+// the callback for the first input's file is found in the second input.
+TEST(scan_inputs, streams_each_file_as_it_is_found) {
+  test::TempDir dir;
+  fs::create_directories(dir / "a");
+  fs::create_directories(dir / "b");
+  fs::copy_file(test::data_path("photo.jpg"), dir / "a/first.jpg");
+  std::vector<std::string> seen;
+  scan_inputs(
+      {dir / "a", dir / "b"}, {},
+      [&](const InputFile& f) {
+        seen.push_back(f.relative.string());
+        if (seen.size() == 1) fs::copy_file(test::data_path("photo.jpg"), dir / "b/late.jpg");
+      },
+      [](const InputProblem& p) { ADD_FAILURE() << p.path << ": " << p.error; });
+  EXPECT_EQ(seen, (std::vector<std::string>{"first.jpg", "late.jpg"}));
+}
+
+// The compact table gives back exactly the files it was given: folder files sharing a root, files named
+// on their own, and a path that does not end with its relative path.
+TEST(input_table, rebuilds_each_file_exactly) {
+  const std::vector<InputFile> files = {
+      {"photos/2024/a.jpg", "2024/a.jpg", 10},
+      {"photos/2024/b.jpg", "2024/b.jpg", 20},
+      {"photos/c d.png", "c d.png", 0},
+      {"b.jpg", "b.jpg", 3},
+      {"/abs/x/y.webp", "y.webp", 4},
+      {"other/dir/z.jpg", "elsewhere/z.jpg", 5},
+      {"photos/e.jpg", "e.jpg", 6},
+      {"photos/line\nbreak.jpg", "line\nbreak.jpg", 7},
+  };
+  const InputTable table(files);
+  ASSERT_EQ(table.size(), files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const InputFile f = table[i];
+    EXPECT_EQ(f.path.native(), files[i].path.native()) << i;
+    EXPECT_EQ(f.relative.native(), files[i].relative.native()) << i;
+    EXPECT_EQ(f.size, files[i].size) << i;
+    EXPECT_EQ(table.file_size(i), files[i].size) << i;
+  }
+  EXPECT_THROW((void)table[files.size()], std::out_of_range);
+}
+
+// Refusals keep scan order and their reasons: an output that is an input file, and outputs already taken
+// by an earlier input (the first keeps it, every later one is refused naming it).
+TEST(plan_batch, refuses_outputs_that_are_inputs_or_already_taken) {
+  test::TempDir dir;
+  fs::create_directories(dir / "in");
+  for (const char* name : {"a.jpg", "a.png", "a.webp", "b.png", "c.png"}) {
+    fs::copy_file(test::data_path("photo.jpg"), dir / "in" / name);
+  }
+  const ScanResult scan = scan_inputs({dir / "in"}, {});
+  ASSERT_EQ(scan.files.size(), 5u);
+  // -o is the input folder: a.jpg would overwrite itself, a.png and a.webp would overwrite the input a.jpg
+  const BatchPlan in_place = plan_batch(scan.files, dir / "in", Format::Jpeg);
+  ASSERT_EQ(in_place.size(), 2u);
+  EXPECT_EQ(in_place[0].input, dir / "in/b.png");
+  EXPECT_EQ(in_place[0].output, dir / "in/b.jpg");
+  EXPECT_EQ(in_place[1].input, dir / "in/c.png");
+  ASSERT_EQ(in_place.refused.size(), 3u);
+  for (const auto& r : in_place.refused) EXPECT_NE(r.error.find("would overwrite an input"), std::string::npos);
+  // elsewhere: a.jpg keeps out/a.jpg; a.png and a.webp are refused, naming a.jpg
+  const BatchPlan out = plan_batch(scan.files, dir / "out", Format::Jpeg);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].input, dir / "in/a.jpg");
+  EXPECT_EQ(out[0].output, dir / "out/a.jpg");
+  EXPECT_EQ(out[0].cost, scan.files[0].size);
+  ASSERT_EQ(out.refused.size(), 2u);
+  EXPECT_EQ(out.refused[0].input, dir / "in/a.png");
+  EXPECT_EQ(out.refused[1].input, dir / "in/a.webp");
+  for (const auto& r : out.refused) {
+    EXPECT_EQ(r.status, Status::Failed);
+    EXPECT_EQ(r.output, dir / "out/a.jpg");
+    EXPECT_EQ(r.error, "output " + (dir / "out/a.jpg").string() + " is already the output of " + (dir / "in/a.jpg").string());
+  }
+}
+
+// Files that vanish or turn into folders between the scan and their turn are failed items with the
+// OS's reason; the rest of the batch is unaffected.
+TEST(run_batch, file_that_vanishes_after_the_scan_fails_alone) {
+  test::TempDir dir;
+  fs::create_directories(dir / "in");
+  for (const char* name : {"a.jpg", "gone.jpg", "now-a-folder.jpg", "z.jpg"}) {
+    fs::copy_file(test::data_path("photo.jpg"), dir / "in" / name);
+  }
+  const ScanResult scan = scan_inputs({dir / "in"}, {});
+  ASSERT_EQ(scan.files.size(), 4u);
+  const BatchPlan plan = plan_batch(scan.files, dir / "out", Format::Same);
+  ASSERT_EQ(plan.size(), 4u);
+  fs::remove(dir / "in/gone.jpg");
+  fs::remove(dir / "in/now-a-folder.jpg");
+  fs::create_directory(dir / "in/now-a-folder.jpg");
+
+  JobOptions options;
+  options.pipeline = Pipeline::parse({"thumbnail=32"});
+  BatchOptions batch;
+  batch.workers = 2;
+  std::map<std::string, FileResult> results;
+  const BatchSummary summary = run_batch(plan, options, batch, [&](const FileResult& r) {
+    results[r.input.filename().string()] = r;
+  });
+  EXPECT_EQ(summary.processed, 2u);
+  EXPECT_EQ(summary.failed, 2u);
+  EXPECT_EQ(results["a.jpg"].status, Status::Ok);
+  EXPECT_EQ(results["z.jpg"].status, Status::Ok);
+  EXPECT_EQ(results["gone.jpg"].status, Status::Failed);
+  EXPECT_EQ(results["gone.jpg"].error, "cannot read: No such file or directory");
+  EXPECT_EQ(results["now-a-folder.jpg"].status, Status::Failed);
+  EXPECT_EQ(results["now-a-folder.jpg"].error, "cannot read: Is a directory");
+  std::vector<std::string> outputs;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "out")) outputs.push_back(e.path().filename().string());
+  std::sort(outputs.begin(), outputs.end());
+  EXPECT_EQ(outputs, (std::vector<std::string>{"a.jpg", "z.jpg"}));  // no temporary left for the failures
+}
+
+}  // namespace
+}  // namespace imgpool::core
