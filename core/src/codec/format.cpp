@@ -79,6 +79,13 @@ Format format_from_extension(const std::filesystem::path& file) {
   return Format::Same;
 }
 
+bool has_image_extension(const std::filesystem::path& file) {
+  static constexpr std::array<std::string_view, 13> kExtensions = {
+      ".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".bmp", ".pbm", ".pgm", ".ppm", ".pnm", ".jfif"};
+  const std::string ext = lower(file.extension().string());
+  return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
+}
+
 Format sniff_format(std::span<const std::uint8_t> bytes) {
   if (starts_with(bytes, 0, "\xFF\xD8\xFF")) return Format::Jpeg;
   if (starts_with(bytes, 0, "\x89PNG\r\n\x1A\n")) return Format::Png;

@@ -38,10 +38,12 @@ cv::Mat full_eighth(const std::vector<std::uint8_t>& jpeg, bool grayscale) {
   return cv::imdecode(jpeg, flags);
 }
 
-DecodeOptions eighth(bool grayscale) {
+// the decode options asking for 1/8 of `jpeg`'s oriented size
+DecodeOptions eighth(const std::vector<std::uint8_t>& jpeg, bool grayscale) {
+  const Size full = read_header(jpeg).oriented_size();
   DecodeOptions options;
   options.grayscale = grayscale;
-  options.min_size = [](Size full) { return Size(full.width / 8, full.height / 8); };
+  options.min_size = Size(full.width / 8, full.height / 8);
   return options;
 }
 
@@ -54,7 +56,7 @@ double max_difference(const cv::Mat& a, const cv::Mat& b) {
 TEST(jpeg_dc, progressive_luma_is_identical_to_a_full_eighth_decode) {
   for (const int subsampling : {TJSAMP_444, TJSAMP_420}) {
     const auto jpeg = photo_jpeg(subsampling, true);
-    const DecodedImage d = decode(jpeg, eighth(true));
+    const DecodedImage d = decode(jpeg, eighth(jpeg, true));
     EXPECT_TRUE(d.plan.dc_only);
     const cv::Mat reference = full_eighth(jpeg, true);
     ASSERT_EQ(d.image.size(), reference.size());
@@ -64,7 +66,7 @@ TEST(jpeg_dc, progressive_luma_is_identical_to_a_full_eighth_decode) {
 
 TEST(jpeg_dc, progressive_444_colour_is_identical_to_a_full_eighth_decode) {
   const auto jpeg = photo_jpeg(TJSAMP_444, true);
-  const DecodedImage d = decode(jpeg, eighth(false));
+  const DecodedImage d = decode(jpeg, eighth(jpeg, false));
   EXPECT_TRUE(d.plan.dc_only);
   EXPECT_EQ(max_difference(d.image, full_eighth(jpeg, false)), 0);
 }
@@ -73,7 +75,7 @@ TEST(jpeg_dc, progressive_420_colour_is_close_to_a_full_eighth_decode) {
   // Subsampled chroma: a full 1/8 decode scales each chroma block to 2x2 with its first AC terms; the
   // DC path has one value per block. The difference is small and confined to chroma edges.
   const auto jpeg = photo_jpeg(TJSAMP_420, true);
-  const DecodedImage d = decode(jpeg, eighth(false));
+  const DecodedImage d = decode(jpeg, eighth(jpeg, false));
   EXPECT_TRUE(d.plan.dc_only);
   const cv::Mat reference = full_eighth(jpeg, false);
   ASSERT_EQ(d.image.size(), reference.size());
@@ -84,13 +86,16 @@ TEST(jpeg_dc, progressive_420_colour_is_close_to_a_full_eighth_decode) {
 }
 
 TEST(jpeg_dc, baseline_and_larger_scales_take_the_ordinary_path) {
-  const DecodedImage baseline = decode(photo_jpeg(TJSAMP_420, false), eighth(false));
+  const auto baseline_jpeg = photo_jpeg(TJSAMP_420, false);
+  const DecodedImage baseline = decode(baseline_jpeg, eighth(baseline_jpeg, false));
   EXPECT_FALSE(baseline.plan.dc_only);
   EXPECT_EQ(baseline.plan.denom, 8);
 
+  const auto progressive_jpeg = photo_jpeg(TJSAMP_420, true);
+  const Size full = read_header(progressive_jpeg).oriented_size();
   DecodeOptions quarter;
-  quarter.min_size = [](Size full) { return Size(full.width / 4, full.height / 4); };
-  const DecodedImage progressive = decode(photo_jpeg(TJSAMP_420, true), quarter);
+  quarter.min_size = Size(full.width / 4, full.height / 4);
+  const DecodedImage progressive = decode(progressive_jpeg, quarter);
   EXPECT_FALSE(progressive.plan.dc_only);
   EXPECT_EQ(progressive.plan.denom, 4);
 }
@@ -99,12 +104,12 @@ TEST(jpeg_dc, truncated_progressive_file_still_fails) {
   // Half a progressive file holds every DC scan, enough for the DC path; it must fail all the same.
   auto jpeg = photo_jpeg(TJSAMP_420, true);
   jpeg.resize(jpeg.size() / 2);
-  EXPECT_THROW(decode(jpeg, eighth(false)), ImageError);
+  EXPECT_THROW(decode(jpeg, eighth(jpeg, false)), ImageError);
 }
 
 TEST(jpeg_dc, orientation_applies_to_the_dc_path) {
   const auto jpeg = test::with_orientation(photo_jpeg(TJSAMP_444, true), 6);
-  const DecodedImage d = decode(jpeg, eighth(false));
+  const DecodedImage d = decode(jpeg, eighth(jpeg, false));
   EXPECT_TRUE(d.plan.dc_only);
   cv::Mat expected;
   cv::rotate(full_eighth(jpeg, false), expected, cv::ROTATE_90_CLOCKWISE);
@@ -115,7 +120,7 @@ TEST(webp_scaled, decodes_at_the_needed_size_close_to_full_decode_then_area_resi
   const cv::Mat photo = cv::imread(test::data_path("photo.jpg").string(), cv::IMREAD_COLOR);
   const auto webp = test::encoded(photo, ".webp");
   DecodeOptions options;
-  options.min_size = [](Size full) { return Size(full.width / 6, full.height / 6); };
+  options.min_size = Size(photo.cols / 6, photo.rows / 6);
   const DecodedImage d = decode(webp, options);
   const Size need(photo.cols / 6, photo.rows / 6);
   EXPECT_EQ(d.image.size(), need);
@@ -132,7 +137,7 @@ TEST(webp_scaled, keeps_full_size_when_the_need_is_not_smaller) {
   const cv::Mat photo = cv::imread(test::data_path("messi5.jpg").string(), cv::IMREAD_COLOR);
   const auto webp = test::encoded(photo, ".webp");
   DecodeOptions options;
-  options.min_size = [](Size full) { return Size(full.width * 2, full.height / 2); };
+  options.min_size = Size(photo.cols * 2, photo.rows / 2);
   EXPECT_EQ(decode(webp, options).image.size(), photo.size());
 }
 

@@ -2,13 +2,15 @@
 // Decoding encoded images in memory: header first (size, orientation) so that oversized images are
 // refused and JPEGs are decoded at the smallest sufficient scale (shrink-on-load).
 //
+// Decode is told what to deliver (DecodeOptions::min_size), never asks back: a caller reads the header,
+// works out the least size it needs (a pipeline's min_source_size), and passes that number.
+//
 // JPEG goes through TurboJPEG (scaled IDCT, optional gray output; progressive files at 1/8 through
 // libjpeg's buffered mode, DC scans only); WebP through libwebp (scaled decode); PNG through
-// libspng; everything else through cv::imdecode. Every result is 8-bit with 1 (gray), 3 (BGR) or 4 (BGRA) channels.
+// libspng; everything else through cv::imdecode. One file per decoder in core/src/codec/. Every result is 8-bit with 1 (gray), 3 (BGR) or 4 (BGRA) channels.
 // All functions are thread safe.
 
 #include <cstdint>
-#include <functional>
 #include <span>
 
 #include <opencv2/core.hpp>
@@ -19,7 +21,7 @@ namespace imgpool::core {
 
 using Size = cv::Size;
 
-/// the default of --max-pixels: Pillow's decompression-bomb error threshold (2 × 89,478,485 pixels),
+/// the default of DecodeOptions::max_pixels (and the CLI's --max-pixels): Pillow's decompression-bomb error threshold (2 × 89,478,485 pixels),
 /// so that imgpool refuses what Pillow refuses. About 716 MB of BGRA.
 inline constexpr std::uint64_t kDefaultMaxPixels = 178'956'970;
 
@@ -33,7 +35,8 @@ struct ImageHeader {
 };
 
 /// reads the header: JPEG via tjDecompressHeader3 plus the APP1 Exif orientation, PNG's IHDR,
-/// WebP via WebPGetInfo. Other formats get size 0×0. Throws ImageError for a malformed header.
+/// WebP via WebPGetFeatures. Other formats get size 0×0. Throws ImageError for a malformed header, with
+/// the text decode() gives for it.
 ImageHeader read_header(std::span<const std::uint8_t> bytes);
 
 /// the EXIF orientation (1..8) in a JPEG's APP1 segment; 1 when absent or malformed
@@ -60,11 +63,11 @@ struct DecodeOptions {
   bool auto_orient = true;                    ///< apply the JPEG EXIF orientation
   std::uint64_t max_pixels = kDefaultMaxPixels;  ///< refuse larger images (header size); 0 = no limit
   bool grayscale = false;                     ///< one channel out (TurboJPEG decodes luma only)
-  /// shrink-on-load: given the image's oriented full size, the least size the decode must deliver;
-  /// a JPEG is then decoded at the smallest sufficient scale (progressive ones at 1/8 from their DC
-  /// scans only), a WebP at exactly that size (libwebp's scaled decode). Empty: full size. A pipeline's
-  /// min_source_size is what the file job passes.
-  std::function<Size(Size full_oriented)> min_size;
+  /// shrink-on-load: the least size (after orientation) the decode must deliver; a JPEG is then
+  /// decoded at the smallest sufficient scale (progressive ones at 1/8 from their DC scans only), a
+  /// WebP at exactly that size (libwebp's scaled decode) when it is smaller on both sides. Empty: full
+  /// size. The job passes its pipeline's min_source_size of the header's oriented size.
+  Size min_size;
 };
 
 /// a decoded image and what it stands for
@@ -76,7 +79,7 @@ struct DecodedImage {
 };
 
 /// decodes `bytes`. Throws ImageError with a one-line reason: "not an image (unrecognised data)",
-/// "corrupt JPEG: Premature end of JPEG file", "image is WxH (...), above --max-pixels N", ...
+/// "corrupt JPEG: Premature end of JPEG file", "image is WxH (...), above max_pixels N", ...
 /// JPEG warnings are errors (a truncated file fails instead of giving a grey half image), except
 /// libjpeg's harmless "extraneous bytes before marker".
 DecodedImage decode(std::span<const std::uint8_t> bytes, const DecodeOptions& options = {});

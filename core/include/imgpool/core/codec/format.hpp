@@ -1,5 +1,6 @@
 #pragma once
-// Image file formats: parsing --format, output extensions and sniffing by magic bytes.
+// Image file formats: parsing a format name, output extensions, the extensions a folder scan takes, and
+// sniffing by magic bytes.
 
 #include <cstdint>
 #include <filesystem>
@@ -11,7 +12,7 @@ namespace imgpool::core {
 /// an image file format; Same means "as the input" (for output) or "unknown" (for sniffing)
 enum class Format { Same, Jpeg, Png, Webp, Tiff };
 
-/// parses a --format value: same, jpg, jpeg, png, webp, tif, tiff (case-insensitive).
+/// parses a format name (EncodeOptions::format; the CLI's --format): same, jpg, jpeg, png, webp, tif, tiff (case-insensitive).
 /// Throws UsageError naming the value and the allowed ones.
 Format parse_format(std::string_view text);
 
@@ -24,6 +25,9 @@ std::filesystem::path output_extension(Format format, const std::filesystem::pat
 
 /// the format a file name's extension stands for (case-insensitive); Same when unknown
 Format format_from_extension(const std::filesystem::path& file);
+
+/// whether a file name has an extension imgpool reads when it walks a folder (jpg, png, webp, tif, ...)
+bool has_image_extension(const std::filesystem::path& file);
 
 /// the format of encoded data by its magic bytes; Same when unknown (OpenCV may still read it, e.g. BMP)
 Format sniff_format(std::span<const std::uint8_t> bytes);

@@ -1,0 +1,38 @@
+#pragma once
+// Internal to codec/: what the per-format decoders share, and the decoders themselves. decode()
+// (decoder.cpp) sniffs the format and calls one of them; read_header() uses their header readers.
+
+#include <cstdint>
+#include <span>
+
+#include <opencv2/core.hpp>
+
+#include <imgpool/core/codec/decoder.hpp>
+
+namespace imgpool::core::detail {
+
+/// throws ImageError("image is WxH (...), above max_pixels N") when `size` has more than `max_pixels`
+/// pixels (0 = no limit)
+void check_pixels(Size size, std::uint64_t max_pixels);
+
+/// `image` turned by EXIF `orientation` (1..8), with the same transforms as OpenCV's ExifTransform
+cv::Mat oriented(cv::Mat image, int orientation);
+
+/// `image` as 8-bit gray, BGR or BGRA (one channel when `grayscale`); throws ImageError above 4 channels
+cv::Mat to_8bit(cv::Mat image, bool grayscale);
+
+/// a JPEG's stored size from its SOF (TurboJPEG's header reader); throws ImageError when malformed
+Size jpeg_size(std::span<const std::uint8_t> bytes);
+/// a PNG's size from its IHDR; throws ImageError when it is missing or impossible
+Size png_size(std::span<const std::uint8_t> bytes);
+
+/// the decoders, each for data of its format (see decode() for what they promise)
+DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& options);
+DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& options);
+DecodedImage decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& options);
+/// TIFF, BMP, PNM, ... through OpenCV's imgcodecs (`format` as sniffed, Same when unknown)
+DecodedImage decode_with_opencv(std::span<const std::uint8_t> bytes, const DecodeOptions& options, Format format);
+/// cv::imdecode with imgpool's error texts ("not an image (unrecognised data)", "corrupt TIFF ...")
+cv::Mat opencv_decode(std::span<const std::uint8_t> bytes, int flags, Format format);
+
+}  // namespace imgpool::core::detail
