@@ -89,12 +89,9 @@ class ScratchFolder {
 // source pixels from the headers; formats whose header imgpool does not read count as 0 here.
 std::uint64_t source_pixels(const std::vector<core::InputFile>& files) {
   std::uint64_t pixels = 0;
-  std::vector<std::uint8_t> bytes;
   for (const auto& f : files) {
-    std::ifstream in(f.path, std::ios::binary);
-    bytes.assign(std::istreambuf_iterator<char>(in), {});
     try {
-      const auto h = core::read_header(bytes);
+      const auto h = core::read_header(core::read_input_file(f.path));
       pixels += static_cast<std::uint64_t>(h.size.width) * static_cast<std::uint64_t>(h.size.height);
     } catch (const std::exception&) {
     }

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <random>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -32,6 +33,19 @@ std::string random_suffix() {
   std::string s(6, 'x');
   for (char& c : s) c = kChars[engine() % (sizeof kChars - 1)];
   return s;
+}
+
+// The temporary name of `target` in `folder`: ".NAME.XXXXXX.tmp", hidden and recognisable (is_temporary_of).
+// fmt rather than operator+: GCC 12 raises a false -Wrestrict on "." + std::string (PR 105329).
+fs::path temporary_name(const fs::path& folder, const fs::path& target) {
+  return folder / fmt::format(".{}.{}.tmp", target.filename().string(), random_suffix());
+}
+
+bool is_temporary_of(const fs::path& target, std::string_view name) {
+  const std::string base = target.filename().string();
+  constexpr std::size_t kSuffix = 1 + 6 + 4;  // ".XXXXXX.tmp"
+  return name.size() == 1 + base.size() + kSuffix && name[0] == '.' && name.substr(1, base.size()) == base &&
+         name[1 + base.size()] == '.' && name.ends_with(".tmp");
 }
 
 void write_fully(int fd, std::span<const std::uint8_t> bytes) {
@@ -76,7 +90,7 @@ std::optional<WriteOutcome> write_unnamed(const fs::path& path, std::span<const 
   // Replacing: link the complete file under a temporary name, then rename it over the old one. Only a
   // complete file can ever carry the temporary name, and only for the instant between the two calls.
   for (int attempt = 0; attempt < 100; ++attempt) {
-    const fs::path temp = folder / fmt::format(".{}.{}.tmp", path.filename().string(), random_suffix());
+    const fs::path temp = temporary_name(folder, path);
     if (link_as(temp)) {
       if (::rename(temp.c_str(), path.c_str()) == 0) return WriteOutcome::Written;
       const int error = errno;
@@ -96,8 +110,7 @@ class TempFile {
   explicit TempFile(const fs::path& target) {
     const fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
     for (int attempt = 0; attempt < 100; ++attempt) {
-      // fmt rather than operator+: GCC 12 raises a false -Wrestrict on "." + std::string (PR 105329).
-      path_ = folder / fmt::format(".{}.{}.tmp", target.filename().string(), random_suffix());
+      path_ = temporary_name(folder, target);
       fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
       if (fd_ >= 0) return;
       if (errno != EEXIST) fail("cannot write", errno);
@@ -154,6 +167,14 @@ WriteOutcome write_atomically(const fs::path& path, std::span<const std::uint8_t
     fail("cannot write", errno);
   }
   return WriteOutcome::Written;  // ~TempFile unlinks the temporary name
+}
+
+void remove_temporaries_of(const fs::path& path) {
+  std::error_code ec;
+  const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  for (const auto& entry : fs::directory_iterator(folder, ec)) {
+    if (is_temporary_of(path, entry.path().filename().native())) fs::remove(entry.path(), ec);
+  }
 }
 
 }  // namespace imgpool::core::detail

@@ -22,4 +22,9 @@ enum class WriteOutcome { Written, Exists };
 /// Throws ImageError("cannot write: <strerror>") on I/O errors.
 WriteOutcome write_atomically(const std::filesystem::path& path, std::span<const std::uint8_t> bytes, Replace replace);
 
+/// removes the named temporaries of `path` (".NAME.XXXXXX.tmp" in its folder) that a process killed
+/// while writing it left behind: the rerun of a file whose worker died calls it. This file owns the
+/// temporary-name rule; nothing else spells it.
+void remove_temporaries_of(const std::filesystem::path& path);
+
 }  // namespace imgpool::core::detail

@@ -14,9 +14,11 @@
 
 #include <imgpool/core/codec/encoder.hpp>
 #include <imgpool/core/error.hpp>
+#include <imgpool/core/ops/models.hpp>
 
 #include "job/atomic_write.hpp"
-#include "job/job_common.hpp"
+#include "job/file_identity.hpp"
+#include "job/stages.hpp"
 
 namespace imgpool::core {
 
@@ -25,6 +27,8 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+constexpr const char* kOutputExists = "output exists (set existing to ExistingOutput::Overwrite or ExistingOutput::Skip)";
 
 double ms_since(Clock::time_point& start) {
   const auto now = Clock::now();
@@ -37,8 +41,10 @@ double ms_since(Clock::time_point& start) {
   throw ImageError(fmt::format("cannot read: {}", std::generic_category().message(error)));
 }
 
+}  // namespace
+
 // One open, one fstat, reads into a buffer of the file's size.
-std::vector<std::uint8_t> read_file(const fs::path& path) {
+std::vector<std::uint8_t> read_input_file(const fs::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) read_failed(errno);
   struct Closer {
@@ -63,37 +69,17 @@ std::vector<std::uint8_t> read_file(const fs::path& path) {
   return bytes;
 }
 
-struct Processed {
-  cv::Mat image;
-  Format input_format = Format::Same;
-  std::uint64_t input_pixels = 0;
-};
-
-Processed decode_and_apply(std::span<const std::uint8_t> bytes, const JobOptions& options, const WorkerModels* models,
-                           StageTimes* times, Clock::time_point& clock) {
-  const Pipeline& pipeline = options.pipeline;
-  DecodedImage decoded = decode(bytes, detail::decode_options_for(options));
-  if (times != nullptr) times->decode_ms = ms_since(clock);
-
-  Processed out;
-  out.input_format = decoded.format;
-  out.input_pixels = std::uint64_t(decoded.image.cols) * std::uint64_t(decoded.image.rows);
-  out.image = pipeline.apply(std::move(decoded.image), models, decoded.full_size);
-  if (times != nullptr) times->process_ms = ms_since(clock);
-  return out;
-}
-
+namespace {
 
 // The job proper; throws, run_file_job turns that into a result.
 void run(FileResult& result, const JobOptions& options, const WorkerModels* models) {
   auto clock = Clock::now();
   std::error_code ec;
   if (fs::exists(result.output, ec)) {
-    if (std::error_code eq; fs::equivalent(result.input, result.output, eq) && !eq) {
-      throw ImageError("output would overwrite the input");
-    }
+    const auto out_id = detail::file_id(result.output);
+    if (out_id && out_id == detail::file_id(result.input)) throw ImageError(detail::kOverwritesInput);
     if (options.existing == ExistingOutput::Fail) {
-      throw ImageError("output exists (pass --overwrite or --skip-existing)");
+      throw ImageError(kOutputExists);
     }
     if (options.existing == ExistingOutput::Skip) {
       std::error_code e1, e2;
@@ -106,64 +92,31 @@ void run(FileResult& result, const JobOptions& options, const WorkerModels* mode
     }
   }
 
-  const std::vector<std::uint8_t> bytes = read_file(result.input);
+  const std::vector<std::uint8_t> bytes = read_input_file(result.input);
   result.stages.read_ms = ms_since(clock);
-  Processed processed = decode_and_apply(bytes, options, models, &result.stages, clock);
-  result.input_pixels = processed.input_pixels;
+  DecodedImage decoded = detail::decode_for_pipeline(bytes, options);
+  result.stages.decode_ms = ms_since(clock);
+  result.input_pixels = std::uint64_t(decoded.image.cols) * std::uint64_t(decoded.image.rows);
+  const Format input_format = decoded.format;
+  const cv::Mat image = detail::apply_pipeline(std::move(decoded), options, models);
+  result.stages.process_ms = ms_since(clock);
 
-  Format format = options.encode.format;
-  if (format == Format::Same) format = format_from_extension(result.output);
-  if (format == Format::Same) format = processed.input_format;
-  if (format == Format::Same) {
-    throw ImageError(fmt::format("cannot write \"{}\" files (pass --format)", result.output.extension().string()));
-  }
-  const std::vector<std::uint8_t> encoded = encode(processed.image, format, options.encode.quality);
+  const Format format = detail::choose_format(options.encode, &result.output, input_format);
+  const std::vector<std::uint8_t> encoded = encode(image, format, options.encode.quality);
   result.stages.encode_ms = ms_since(clock);
 
   const auto replace =
       options.existing == ExistingOutput::Fail ? detail::Replace::Never : detail::Replace::Always;
   if (detail::write_atomically(result.output, encoded, replace) == detail::WriteOutcome::Exists) {
-    throw ImageError("output exists (pass --overwrite or --skip-existing)");
+    throw ImageError(kOutputExists);
   }
   result.stages.write_ms = ms_since(clock);
-  result.width = processed.image.cols;
-  result.height = processed.image.rows;
+  result.width = image.cols;
+  result.height = image.rows;
   result.status = Status::Ok;
 }
 
-std::string one_line(std::string text) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\r')) text.pop_back();
-  return text.empty() ? std::string("unknown error") : text;
-}
-
 }  // namespace
-
-DecodeOptions detail::decode_options_for(const JobOptions& options) {
-  DecodeOptions decode_options;
-  decode_options.auto_orient = options.auto_orient;
-  decode_options.max_pixels = options.max_pixels;
-  decode_options.grayscale = options.pipeline.luminance_only();
-  const Pipeline& pipeline = options.pipeline;
-  decode_options.min_size = [&pipeline](Size full) { return pipeline.min_source_size(full); };
-  return decode_options;
-}
-
-std::string detail::current_failure_reason() {
-  try {
-    throw;
-  } catch (const imgpool::Error& e) {
-    return one_line(e.what());
-  } catch (const cv::Exception& e) {
-    return one_line("OpenCV: " + e.err);
-  } catch (const std::bad_alloc&) {
-    return "out of memory";
-  } catch (const std::exception& e) {
-    return one_line(e.what());
-  } catch (...) {
-    return "unknown error";
-  }
-}
 
 FileResult run_file_job(const fs::path& input, const fs::path& output, const JobOptions& options,
                         const WorkerModels* models) noexcept {
@@ -183,12 +136,20 @@ FileResult run_file_job(const fs::path& input, const fs::path& output, const Job
 
 std::vector<std::uint8_t> process_encoded(std::span<const std::uint8_t> input, const JobOptions& options,
                                           const WorkerModels* models, Format fallback) {
-  auto clock = Clock::now();
-  Processed processed = decode_and_apply(input, options, models, nullptr, clock);
-  Format format = options.encode.format;
-  if (format == Format::Same) format = processed.input_format;
-  if (format == Format::Same) format = fallback;
-  return encode(processed.image, format, options.encode.quality);
+  DecodedImage decoded = detail::decode_for_pipeline(input, options);
+  const Format format = detail::choose_format(options.encode, nullptr, decoded.format, fallback);
+  return encode(detail::apply_pipeline(std::move(decoded), options, models), format, options.encode.quality);
+}
+
+cv::Mat process_to_image(std::span<const std::uint8_t> bytes, const JobOptions& options, const WorkerModels* models) {
+  return detail::apply_pipeline(detail::decode_for_pipeline(bytes, options), options, models);
+}
+
+void check_job(const JobOptions& options) {
+  if (options.encode.quality < 1 || options.encode.quality > 100) {
+    throw UsageError(fmt::format("quality must be 1..100, not {}", options.encode.quality));
+  }
+  (void)WorkerModels::load(options.pipeline);
 }
 
 }  // namespace imgpool::core

@@ -98,11 +98,11 @@ TEST_F(file_job, never_overwrites_the_input) {
   for (ExistingOutput policy : {ExistingOutput::Fail, ExistingOutput::Overwrite, ExistingOutput::Skip}) {
     const FileResult r = run_file_job(input, dir.path() / "." / "in.jpg", thumbnail_options(policy), nullptr);
     EXPECT_EQ(r.status, Status::Failed);
-    EXPECT_EQ(r.error, "output would overwrite the input");
+    EXPECT_EQ(r.error, "output would overwrite an input file (choose another output folder)");
   }
   fs::create_symlink(input, dir / "link.jpg");
   EXPECT_EQ(run_file_job(dir / "link.jpg", input, thumbnail_options(ExistingOutput::Overwrite), nullptr).error,
-            "output would overwrite the input");
+            "output would overwrite an input file (choose another output folder)");
   EXPECT_EQ(test::read_bytes(input), before);
 }
 
@@ -110,7 +110,7 @@ TEST_F(file_job, existing_output_fail_policy) {
   test::write_bytes(dir / "o.jpg", {'o', 'l', 'd'});
   const FileResult r = run_file_job(input, dir / "o.jpg", thumbnail_options(ExistingOutput::Fail), nullptr);
   EXPECT_EQ(r.status, Status::Failed);
-  EXPECT_EQ(r.error, "output exists (pass --overwrite or --skip-existing)");
+  EXPECT_EQ(r.error, "output exists (set existing to ExistingOutput::Overwrite or ExistingOutput::Skip)");
   EXPECT_EQ(test::read_bytes(dir / "o.jpg"), (std::vector<std::uint8_t>{'o', 'l', 'd'}));
 }
 

@@ -57,14 +57,28 @@ struct FileResult {
 };
 
 /// processes one file. Never throws: every failure is a Failed result with a one-line reason
-/// ("cannot read: No such file or directory", "corrupt JPEG: ...", "output exists (pass --overwrite or
-/// --skip-existing)", "output would overwrite the input", "cannot write: No space left on device").
+/// ("cannot read: No such file or directory", "corrupt JPEG: ...", "output exists (set existing to
+/// ExistingOutput::Overwrite or ExistingOutput::Skip)", "output would overwrite an input file (choose
+/// another output folder)", "cannot write: No space left on device").
 /// Reads the input once; writes through a temporary file in the output's folder renamed into place,
 /// so no partial output is ever visible or left behind. Creates missing parent folders.
 /// Thread safe for distinct outputs; `models` must belong to the calling thread (may be null when the
 /// pipeline needs no model).
 FileResult run_file_job(const std::filesystem::path& input, const std::filesystem::path& output,
                         const JobOptions& options, const WorkerModels* models) noexcept;
+
+/// the whole content of the file `path`: the one way imgpool reads an input (one open, one fstat, one
+/// buffer of the file's size). Throws ImageError("cannot read: <reason>"), e.g. "cannot read: Is a directory".
+std::vector<std::uint8_t> read_input_file(const std::filesystem::path& path);
+
+/// checks `options` before any file is touched: quality 1..100 (UsageError), and that the pipeline's
+/// models load (ConfigError naming the missing file). run_batch and MemoryBatch call it first.
+void check_job(const JobOptions& options);
+
+/// decodes `bytes` (shrink-on-load, EXIF orientation and max_pixels from `options`) and runs
+/// `options.pipeline`; returns the processed image (8-bit gray/BGR/BGRA). `options.encode` is unused.
+/// Throws ImageError, UsageError, ConfigError. Thread safe; `models` as for Pipeline::apply.
+cv::Mat process_to_image(std::span<const std::uint8_t> bytes, const JobOptions& options, const WorkerModels* models);
 
 /// the in-memory job for embedding: decode (with shrink-on-load), pipeline, encode. Format::Same
 /// encodes in the input's sniffed format, or `fallback` when that is unknown. Throws ImageError,

@@ -1,0 +1,46 @@
+#pragma once
+// Internal to core: the stages of one image, in order. The file job (file_job.cpp), the in-memory API
+// (process_encoded, process_to_image, MemoryBatch) and bench all run an image through these, so that
+// there is one way to read, decode for a pipeline, apply it, and choose the output format.
+//
+//   read_input_file(path)                     job/file_job.hpp (public)
+//   decode_for_pipeline(bytes, options)       header → pipeline's least source size → decode told that size
+//   apply_pipeline(decoded, options, models)  the pipeline, at the decoded image's logical size
+//   choose_format(...)                        the output format
+//   encode(image, format, quality)            codec/encoder.hpp
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+#include <imgpool/core/codec/decoder.hpp>
+#include <imgpool/core/job/file_job.hpp>
+
+namespace imgpool::core::detail {
+
+/// how a job decodes `bytes`: its orientation and pixel settings, gray when the pipeline needs only
+/// luminance, and, when the header gives the size, shrink-on-load to the pipeline's least source size
+DecodeOptions decode_options_for(std::span<const std::uint8_t> bytes, const JobOptions& options);
+
+/// decode(bytes, decode_options_for(bytes, options))
+DecodedImage decode_for_pipeline(std::span<const std::uint8_t> bytes, const JobOptions& options);
+
+/// runs options.pipeline on `decoded.image`, standing for an image of `decoded.full_size`
+cv::Mat apply_pipeline(DecodedImage decoded, const JobOptions& options, const WorkerModels* models);
+
+/// the output format: `encode.format`, else the format of `output`'s extension (when there is an
+/// output path), else the input's sniffed format, else `fallback`. Throws ImageError("cannot write
+/// \"EXT\" files (set EncodeOptions::format)") when an output path's extension decides nothing and
+/// neither does anything after it.
+Format choose_format(const EncodeOptions& encode, const std::filesystem::path* output, Format input,
+                     Format fallback = Format::Same);
+
+/// the one-line reason for the exception currently being handled; call it only inside a catch block.
+/// imgpool and standard exceptions give their message, cv::Exception "OpenCV: " and its text,
+/// std::bad_alloc "out of memory", anything else "unknown error".
+std::string current_failure_reason();
+
+}  // namespace imgpool::core::detail
