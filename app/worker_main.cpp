@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include <imgpool/core/worker/file_job_codec.hpp>
+#include <imgpool/core/worker/file_job_kinds.hpp>
 #include <imgpool/pool/process_worker.hpp>
 
 int main(int argc, char** argv) {

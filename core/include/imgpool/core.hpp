@@ -4,6 +4,7 @@
 #include <imgpool/core/batch/batch.hpp>
 #include <imgpool/core/batch/inputs.hpp>
 #include <imgpool/core/batch/memory_batch.hpp>
+#include <imgpool/core/batch/plan.hpp>
 #include <imgpool/core/batch/shard.hpp>
 #include <imgpool/core/codec/decoder.hpp>
 #include <imgpool/core/codec/encoder.hpp>

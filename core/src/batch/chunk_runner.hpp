@@ -1,5 +1,5 @@
 #pragma once
-// run_batch's internals shared by its two backends: the inbox where finished items are handed to the
+// Internal to batch/: run_batch's internals shared by its two backends: the inbox where finished items are handed to the
 // thread that called run_batch, and the interface each backend implements to run one chunk.
 
 #include <chrono>
@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -68,6 +69,11 @@ class ChunkRunner {
   /// forgets chunk `chunk`, all of whose items have been taken from the inbox
   virtual void retire(std::size_t chunk) = 0;
 };
+
+/// the thread backend (ThreadPoolExecutor workers in this process), pushing to `inbox`; items of a
+/// chunk not yet started when `stop` is requested are settled as cancelled
+std::unique_ptr<ChunkRunner> make_thread_runner(const JobOptions& options, int workers, Inbox& inbox,
+                                                std::stop_token stop);
 
 /// the process backend (worker processes running imgpool-worker), pushing to `inbox`.
 /// Throws ConfigError when the worker executable cannot be found.

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "batch/fmix64.hpp"
+#include "job/file_identity.hpp"
 
 namespace imgpool::core {
 namespace fs = std::filesystem;
@@ -25,16 +26,16 @@ namespace {
 // bytes per file, in one allocation that is given back whole.
 class SeenFiles {
  public:
-  /// true the first time `file` is met; also gives its size. A file that cannot be stat'ed (it vanished)
-  /// is listed, to fail with a reason when it is read.
-  bool first_time(const fs::path& file, std::uint64_t& size) {
+  /// true the first time `file` is met; also gives its size and identity. A file that cannot be
+  /// stat'ed (it vanished) is listed, with size and identity 0, to fail with a reason when it is read.
+  bool first_time(const fs::path& file, InputFile& record) {
     struct stat st {};
-    if (::stat(file.c_str(), &st) != 0) {
-      size = 0;
-      return true;
-    }
-    size = static_cast<std::uint64_t>(st.st_size);
-    return insert({static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)});
+    if (::stat(file.c_str(), &st) != 0) return true;
+    const detail::FileId id = detail::file_id(st);
+    record.size = static_cast<std::uint64_t>(st.st_size);
+    record.device = id.device;
+    record.inode = id.inode;
+    return insert({id.device, id.inode});
   }
 
  private:
@@ -77,11 +78,6 @@ class SeenFiles {
   std::size_t count_ = 0;
   std::set<std::uint64_t> zero_ino_devs_;  // devices on which inode 0 was met (some FUSE file systems)
 };
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 bool glob_matches(const std::vector<std::string>& globs, const fs::path& relative) {
   const std::string rel = relative.generic_string();
@@ -173,8 +169,8 @@ class FolderWalker {
   }
 
   void add(const fs::path& p, const fs::path& relative) {
-    std::uint64_t size = 0;
-    if (seen_.first_time(p, size)) on_file_({p, relative, size});
+    InputFile file{p, relative};
+    if (seen_.first_time(p, file)) on_file_(file);
   }
 
   const ScanOptions& options_;
@@ -187,13 +183,6 @@ class FolderWalker {
 
 }  // namespace
 
-bool has_image_extension(const fs::path& file) {
-  static constexpr std::array<std::string_view, 13> kExtensions = {
-      ".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".bmp", ".pbm", ".pgm", ".ppm", ".pnm", ".jfif"};
-  const std::string ext = lower(file.extension().string());
-  return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
-}
-
 void scan_inputs(const std::vector<fs::path>& inputs, const ScanOptions& options, const FileSink& on_file,
                  const ProblemSink& on_problem) {
   SeenFiles seen;
@@ -205,8 +194,8 @@ void scan_inputs(const std::vector<fs::path>& inputs, const ScanOptions& options
     } else if (fs::is_directory(status)) {
       FolderWalker(options, on_file, on_problem, seen).walk(input);
     } else if (fs::is_regular_file(status)) {
-      std::uint64_t size = 0;
-      if (seen.first_time(input, size)) on_file({input, input.filename(), size});
+      InputFile file{input, input.filename()};
+      if (seen.first_time(input, file)) on_file(file);
     } else {
       on_problem({input, "not a regular file or folder"});
     }
@@ -242,7 +231,7 @@ void InputTable::push_back(const InputFile& file) {
   }
   const auto root_index = static_cast<std::uint32_t>(roots_.size() - 1);
   entries_.push_back({text_.size(), static_cast<std::uint32_t>(relative.size()),
-                      split ? root_index : (root_index | kWholePath), file.size});
+                      split ? root_index : (root_index | kWholePath), file.size, file.device, file.inode});
   text_ += relative;
 }
 
@@ -259,6 +248,8 @@ InputFile InputTable::operator[](std::size_t i) const {
   }
   file.relative = relative;
   file.size = e.size;
+  file.device = e.device;
+  file.inode = e.inode;
   return file;
 }
 

@@ -1,22 +1,16 @@
 #include <imgpool/core/batch/memory_batch.hpp>
 
 #include <algorithm>
-#include <cerrno>
-#include <fstream>
 #include <new>
-#include <system_error>
 #include <utility>
 
-#include <fmt/format.h>
-
-#include <imgpool/core/codec/decoder.hpp>
 #include <imgpool/core/codec/encoder.hpp>
 #include <imgpool/core/error.hpp>
 #include <imgpool/core/ops/models.hpp>
-#include <imgpool/pool/cpu.hpp>
 #include <imgpool/pool/error.hpp>
 
-#include "job/job_common.hpp"
+#include "batch/worker_setup.hpp"
+#include "job/stages.hpp"
 
 namespace imgpool::core {
 
@@ -24,29 +18,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<std::uint8_t> read_whole_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  const std::uintmax_t size = std::filesystem::file_size(path, ec);
-  std::ifstream in(path, std::ios::binary);
-  if (ec || !in) {
-    throw ImageError(fmt::format("cannot read {}: {}", path.string(),
-                                 ec ? ec.message() : std::generic_category().message(errno)));
-  }
-  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
-  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (in.bad()) throw ImageError(fmt::format("cannot read {}", path.string()));
-  bytes.resize(static_cast<std::size_t>(in.gcount()));
-  return bytes;
-}
-
 constexpr unsigned char kNoOutcome = 0xff;
 
 }  // namespace
-
-cv::Mat process_to_image(std::span<const std::uint8_t> bytes, const JobOptions& options, const WorkerModels* models) {
-  DecodedImage decoded = decode(bytes, detail::decode_options_for(options));
-  return options.pipeline.apply(std::move(decoded.image), models, decoded.full_size);
-}
 
 MemoryItem MemoryItem::from_file(std::filesystem::path path) {
   MemoryItem item;
@@ -69,17 +43,11 @@ MemoryBatch::MemoryBatch(std::vector<MemoryItem> items, JobOptions options, Memo
       batch_(batch),
       on_progress_(std::move(on_progress)),
       outcome_(std::make_unique<std::atomic<unsigned char>[]>(items_.size())) {
-  if (options_.encode.quality < 1 || options_.encode.quality > 100) {
-    throw UsageError(fmt::format("quality must be 1..100, not {}", options_.encode.quality));
-  }
-  (void)WorkerModels::load(options_.pipeline);  // one start-up error, not one per item
+  check_job(options_);  // one start-up error, not one per item
   progress_.total = items_.size();
   for (std::size_t i = 0; i < items_.size(); ++i) outcome_[i].store(kNoOutcome);
 
-  pool::ExecutorOptions exec_options;
-  exec_options.max_workers = batch_.workers > 0 ? batch_.workers : pool::available_cpus();
-  exec_options.initializer = [pipeline = options_.pipeline] { return std::any(WorkerModels::load(pipeline)); };
-  executor_ = std::make_unique<pool::ThreadPoolExecutor>(std::move(exec_options));
+  executor_ = std::make_unique<pool::ThreadPoolExecutor>(detail::thread_worker_options(options_.pipeline, batch_.workers));
 
   {
     std::lock_guard lock(mutex_);
@@ -152,23 +120,22 @@ void MemoryBatch::run_stages(std::size_t index, MemoryResult& result, const Work
   const MemoryItem& item = items_[index];
   std::vector<std::uint8_t> read;
   if (item.bytes.empty() && !item.path.empty()) {
-    read = read_whole_file(item.path);
+    read = read_input_file(item.path);
     stop_point(index);
   }
   const std::span<const std::uint8_t> bytes = item.bytes.empty() ? std::span<const std::uint8_t>(read) : item.bytes;
 
-  DecodedImage decoded = decode(bytes, detail::decode_options_for(options_));
+  DecodedImage decoded = detail::decode_for_pipeline(bytes, options_);
+  const Format input_format = decoded.format;
   record(index, ItemEvent::Decoded);
   stop_point(index);
 
-  cv::Mat image = options_.pipeline.apply(std::move(decoded.image), models, decoded.full_size);
+  cv::Mat image = detail::apply_pipeline(std::move(decoded), options_, models);
   record(index, ItemEvent::Processed);
   stop_point(index);
 
   if (batch_.encode) {
-    Format format = options_.encode.format;
-    if (format == Format::Same) format = decoded.format;
-    if (format == Format::Same) format = batch_.fallback;
+    const Format format = detail::choose_format(options_.encode, nullptr, input_format, batch_.fallback);
     result.encoded = encode(image, format, options_.encode.quality);
     result.format = format;
   }

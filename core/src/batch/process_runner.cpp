@@ -9,7 +9,7 @@
 #include <imgpool/core/worker/file_job_codec.hpp>
 #include <imgpool/pool/process_executor.hpp>
 
-#include "batch/batch_runner.hpp"
+#include "batch/chunk_runner.hpp"
 
 namespace imgpool::core {
 

@@ -1,14 +1,10 @@
 #include <imgpool/core/worker/file_job_codec.hpp>
 
 #include <cmath>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include <opencv2/core/utility.hpp>
-
 #include <imgpool/core/error.hpp>
-#include <imgpool/core/ops/models.hpp>
 
 namespace imgpool::core {
 namespace fs = std::filesystem;
@@ -36,27 +32,6 @@ fs::path path_field(pool::wire::Reader& r) {
   if (p.empty()) throw MessageError("file job: empty path");
   if (p.find('\0') != std::string::npos) throw MessageError("file job: NUL byte in a path");
   return fs::path(std::move(p));
-}
-
-// What one worker process keeps between tasks: it runs one task at a time, so no locking.
-struct WorkerJob {
-  JobOptions options;
-  WorkerModels models;
-};
-std::optional<WorkerJob> worker_job;
-
-// A worker killed mid-write leaves its temporary (".<name>.<random>.tmp", see atomic_write.cpp) behind;
-// the rerun of that item removes it.
-void remove_dead_attempt_temporaries(const fs::path& output) {
-  std::string prefix(1, '.');
-  prefix += output.filename().string();
-  prefix += '.';
-  std::error_code ec;
-  const fs::path folder = output.has_parent_path() ? output.parent_path() : fs::path(".");
-  for (const auto& entry : fs::directory_iterator(folder, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() > prefix.size() + 4 && name.starts_with(prefix) && name.ends_with(".tmp")) fs::remove(entry.path(), ec);
-  }
 }
 
 }  // namespace
@@ -146,28 +121,6 @@ FileResult decode_file_result(std::span<const std::uint8_t> bytes, const fs::pat
   result.input_pixels = r.u64();
   r.finish();
   return result;
-}
-
-void register_file_job_kinds(pool::TaskRegistry& registry) {
-  registry.add_initializer(std::string(kFileJobInitKind), [](std::span<const std::uint8_t> argument) {
-    // The pool's parallelism is the worker processes: OpenCV's own threads would oversubscribe the CPUs
-    // (the thread backend gets the same effect from its arena, which OpenCV's TBB work joins).
-    cv::setNumThreads(1);
-    JobOptions options = decode_job_options(argument);
-    WorkerModels models = WorkerModels::load(options.pipeline);  // the face cascade, when the pipeline needs it
-    worker_job.emplace(WorkerJob{std::move(options), std::move(models)});
-  });
-  registry.add_task(std::string(kFileJobKind), [](std::span<const std::uint8_t> argument) {
-    if (!worker_job) throw Error("the file job's initializer did not run in this worker");
-    const FileItem item = decode_file_item(argument);
-    if (pool::this_task::attempt() > 0) remove_dead_attempt_temporaries(item.output);
-    if (pool::this_task::attempt() > 0 && worker_job->options.existing == ExistingOutput::Fail && !item.output_existed) {
-      JobOptions rerun = worker_job->options;  // the output, if any, is the dead attempt's own
-      rerun.existing = ExistingOutput::Overwrite;
-      return encode_file_result(run_file_job(item.input, item.output, rerun, &worker_job->models));
-    }
-    return encode_file_result(run_file_job(item.input, item.output, worker_job->options, &worker_job->models));
-  });
 }
 
 }  // namespace imgpool::core

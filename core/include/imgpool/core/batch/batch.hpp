@@ -10,49 +10,11 @@
 #include <stop_token>
 #include <vector>
 
+#include <imgpool/core/batch/plan.hpp>
 #include <imgpool/core/job/file_job.hpp>
-#include <imgpool/core/batch/inputs.hpp>
 #include <imgpool/pool/chunking.hpp>
 
 namespace imgpool::core {
-
-/// one file to process and where its output goes
-struct BatchItem {
-  std::filesystem::path input;
-  std::filesystem::path output;
-  std::uint64_t cost = 0;  ///< input size in bytes; what the chunking layer balances
-};
-
-/// the items of a batch, and the inputs refused before any work (their results are already failures).
-/// Items are held compactly (see InputTable: tens of bytes per file) and built on demand, so that a plan
-/// of a million files fits in a few tens of MB.
-class BatchPlan {
- public:
-  /// the number of items to run
-  std::size_t size() const noexcept { return kept_.size(); }
-  bool empty() const noexcept { return kept_.empty(); }
-  /// item `i` (0 <= i < size()), in scan order
-  BatchItem operator[](std::size_t i) const;
-  /// its cost, without building it
-  std::uint64_t cost(std::size_t i) const noexcept { return inputs_.file_size(kept_[i]); }
-
-  std::vector<FileResult> refused;  ///< in scan order
-
- private:
-  friend BatchPlan plan_batch(InputTable inputs, const std::filesystem::path& out_dir, Format format);
-  InputTable inputs_;
-  std::vector<std::size_t> kept_;  // indices into inputs_
-  std::filesystem::path out_dir_;
-  Format format_ = Format::Same;
-};
-
-/// maps scanned inputs to outputs under `out_dir`. Refuses (as failed results, never silently):
-/// an output that would be an input file, and a second input mapping to an output already taken
-/// (`a.jpg` and `a.png` with `--format jpg`: the first in scan order keeps it).
-/// Memory while planning: about 40 bytes per input beyond the table.
-BatchPlan plan_batch(InputTable inputs, const std::filesystem::path& out_dir, Format format);
-/// the same for a list of files
-BatchPlan plan_batch(const std::vector<InputFile>& inputs, const std::filesystem::path& out_dir, Format format);
 
 /// where a batch's file jobs run
 enum class Backend {

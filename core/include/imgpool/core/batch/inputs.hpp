@@ -32,6 +32,9 @@ struct InputFile {
   std::filesystem::path path;      ///< as given or found, e.g. "photos/2024/a.jpg"
   std::filesystem::path relative;  ///< relative to its input root, e.g. "2024/a.jpg"
   std::uint64_t size = 0;          ///< bytes, the cost the chunking layer balances
+  /// the file's identity as the scan found it (device and inode), so that planning need not stat it
+  /// again; both 0 when unknown (a file that vanished during the scan, or one listed by hand)
+  std::uint64_t device = 0, inode = 0;
 };
 
 /// an input argument that could not be used, with the reason
@@ -46,7 +49,7 @@ struct ScanResult {
   std::vector<InputProblem> problems;
 };
 
-/// the files of a scan held compactly, for batches of millions: 24 bytes per file plus the bytes of its
+/// the files of a scan held compactly, for batches of millions: 40 bytes per file plus the bytes of its
 /// relative path, where a std::vector<InputFile> costs several hundred (libstdc++'s path allocates each
 /// component). Files are stored as their input root's text (shared by the files under it) and their
 /// relative path; `operator[]` rebuilds the InputFile exactly as it was added.
@@ -71,6 +74,7 @@ class InputTable {
     std::uint32_t length;  // of the relative path
     std::uint32_t root;    // index in roots_; kWholePath set: roots_ holds the whole path
     std::uint64_t size;
+    std::uint64_t device, inode;
   };
   static constexpr std::uint32_t kWholePath = 1u << 31;
   std::vector<std::string> roots_;  // path text before the relative path, e.g. "photos/"
@@ -82,9 +86,6 @@ class InputTable {
 using FileSink = std::function<void(const InputFile&)>;
 /// called by the streaming scan for each input problem
 using ProblemSink = std::function<void(const InputProblem&)>;
-
-/// whether a file name has an extension imgpool reads when it walks a folder (jpg, png, webp, tif, ...)
-bool has_image_extension(const std::filesystem::path& file);
 
 /// lists the files named by `inputs`: files are taken as they are (whatever their extension), folders
 /// contribute their image files (hidden files and folders skipped; symlinks as described above).

@@ -5,8 +5,8 @@
 // One image, on the calling thread (thread safe; `models` must belong to the calling thread):
 //   cv::Mat        → cv::Mat        pipeline.apply(image, &models)
 //   cv::Mat        → encoded bytes  encode(pipeline.apply(image, &models), Format::Jpeg, 85)
-//   encoded bytes  → cv::Mat        process_to_image(bytes, options, &models)
-//   encoded bytes  → encoded bytes  process_encoded(bytes, options, &models)   (file_job.hpp)
+//   encoded bytes  → cv::Mat        process_to_image(bytes, options, &models)   (job/file_job.hpp)
+//   encoded bytes  → encoded bytes  process_encoded(bytes, options, &models)    (job/file_job.hpp)
 //
 // Many images, on a worker pool: MemoryBatch.
 //   MemoryBatch batch(std::move(items), options, {.workers = 4}, stop_token, on_progress);
@@ -37,11 +37,6 @@
 #include <imgpool/pool/wait.hpp>
 
 namespace imgpool::core {
-
-/// decodes `bytes` (shrink-on-load, EXIF orientation and max_pixels from `options`) and runs
-/// `options.pipeline`; returns the processed image (8-bit gray/BGR/BGRA). `options.encode` is unused.
-/// Throws ImageError, UsageError, ConfigError. Thread safe; `models` as for Pipeline::apply.
-cv::Mat process_to_image(std::span<const std::uint8_t> bytes, const JobOptions& options, const WorkerModels* models);
 
 /// one input of a MemoryBatch: a file to read, or encoded bytes the item owns
 struct MemoryItem {

@@ -1,6 +1,7 @@
 #pragma once
 // The file job as a named task kind for the process backend: how its options, items and results are
-// serialised, and the kinds a worker executable registers to run it.
+// serialised between imgpool and imgpool-worker. Not part of the umbrella header: only the process
+// backend (batch/process_runner.cpp) and the worker (worker/file_job_kinds.hpp) use it.
 
 #include <cstdint>
 #include <filesystem>
@@ -10,7 +11,6 @@
 
 #include <imgpool/core/job/file_job.hpp>
 #include <imgpool/pool/message.hpp>
-#include <imgpool/pool/process_worker.hpp>
 
 namespace imgpool::core {
 
@@ -43,9 +43,5 @@ FileItem decode_file_item(std::span<const std::uint8_t> bytes);
 pool::Bytes encode_file_result(const FileResult& result);
 FileResult decode_file_result(std::span<const std::uint8_t> bytes, const std::filesystem::path& input,
                               const std::filesystem::path& output);
-
-/// registers kFileJobInitKind and kFileJobKind. The initializer keeps the options and models in the
-/// worker process (which runs one task at a time); the task kind runs run_file_job with them.
-void register_file_job_kinds(pool::TaskRegistry& registry);
 
 }  // namespace imgpool::core
