@@ -63,4 +63,13 @@ cv::Mat to_8bit(cv::Mat image, bool grayscale) {
   return image;
 }
 
+DecodedImage decoded_result(Format format, cv::Mat image, Size full_size, Size decoded, bool grayscale) {
+  DecodedImage out;
+  out.format = format;
+  out.full_size = full_size;
+  out.plan.decoded = decoded;
+  out.image = to_8bit(std::move(image), grayscale);
+  return out;
+}
+
 }  // namespace imgpool::core::detail

@@ -21,6 +21,10 @@ cv::Mat oriented(cv::Mat image, int orientation);
 /// `image` as 8-bit gray, BGR or BGRA (one channel when `grayscale`); throws ImageError above 4 channels
 cv::Mat to_8bit(cv::Mat image, bool grayscale);
 
+/// the result of a decoder that scales by size, not by a JPEG factor: `image` as to_8bit(image,
+/// grayscale), in `format`, standing for `full_size`, decoded at `decoded` (plan 1/1)
+DecodedImage decoded_result(Format format, cv::Mat image, Size full_size, Size decoded, bool grayscale);
+
 /// a JPEG's stored size from its SOF (TurboJPEG's header reader); throws ImageError when malformed
 Size jpeg_size(std::span<const std::uint8_t> bytes);
 /// a PNG's size from its IHDR; throws ImageError when it is missing or impossible

@@ -30,16 +30,12 @@ DecodedImage decode_with_opencv(std::span<const std::uint8_t> bytes, const Decod
   // IMREAD_UNCHANGED keeps alpha and 16-bit samples (to_8bit scales them). OpenCV 4.6 reads EXIF
   // orientation only from JPEG, which never comes here except as CMYK, so nothing to orient.
   const int flags = options.grayscale ? cv::IMREAD_GRAYSCALE | cv::IMREAD_IGNORE_ORIENTATION : cv::IMREAD_UNCHANGED;
-  DecodedImage out;
-  out.format = format;
-  out.image = to_8bit(opencv_decode(bytes, flags, format), options.grayscale);
+  cv::Mat image = to_8bit(opencv_decode(bytes, flags, format), options.grayscale);
   // Formats without a header reader here (TIFF, BMP, ...) are checked after decoding; OpenCV itself
   // refuses more than 2^30 pixels.
-  check_pixels(out.image.size(), options.max_pixels);
-  out.full_size = out.image.size();
-  out.plan.decoded = out.image.size();
-  return out;
+  check_pixels(image.size(), options.max_pixels);
+  const Size size = image.size();
+  return decoded_result(format, std::move(image), size, size, options.grayscale);  // to_8bit again: a no-op
 }
-
 
 }  // namespace imgpool::core::detail

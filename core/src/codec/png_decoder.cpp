@@ -69,12 +69,7 @@ DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions
   check(spng_decode_chunks(ctx.get()));
   if (channels == 4) cv::cvtColor(image, image, cv::COLOR_RGBA2BGRA);
   if (channels == 3) cv::cvtColor(image, image, gray ? cv::COLOR_RGB2GRAY : cv::COLOR_RGB2BGR);
-  DecodedImage out;
-  out.format = Format::Png;
-  out.full_size = size;
-  out.plan.decoded = size;
-  out.image = to_8bit(std::move(image), options.grayscale);
-  return out;
+  return decoded_result(Format::Png, std::move(image), size, size, options.grayscale);
 }
 
 }  // namespace imgpool::core::detail

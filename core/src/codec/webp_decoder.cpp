@@ -48,12 +48,7 @@ DecodedImage decode_webp(std::span<const std::uint8_t> bytes, const DecodeOption
   const VP8StatusCode status = WebPDecode(bytes.data(), bytes.size(), &config);
   WebPFreeDecBuffer(&config.output);  // nothing to free with external memory; frees libwebp's own state
   if (status != VP8_STATUS_OK) throw ImageError(fmt::format("corrupt WebP: decoding failed (libwebp status {})", int(status)));
-  DecodedImage out;
-  out.format = Format::Webp;
-  out.full_size = size;
-  out.plan.decoded = target;
-  out.image = to_8bit(std::move(image), options.grayscale);
-  return out;
+  return decoded_result(Format::Webp, std::move(image), size, target, options.grayscale);
 }
 
 }  // namespace imgpool::core::detail
