@@ -207,10 +207,10 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   batch.workers = o.workers;
   batch.chunking = o.chunk != "off";
   batch.backend = o.backend == "process" ? core::Backend::Process : core::Backend::Thread;
-  batch.retries = o.retries;
-  if (o.task_timeout > 0) batch.task_timeout = std::chrono::duration<double>(o.task_timeout);
-  batch.worker_memory_mb = o.worker_memory;
-  batch.max_tasks_per_child = o.max_tasks_per_child;
+  batch.process.retries = o.retries;
+  if (o.task_timeout > 0) batch.process.task_timeout = std::chrono::duration<double>(o.task_timeout);
+  batch.process.worker_memory_mb = o.worker_memory;
+  batch.process.max_tasks_per_child = o.max_tasks_per_child;
 
   std::optional<ProgressBar> bar;
   if (show_progress(o)) bar.emplace(stderr, plan.size());
