@@ -17,6 +17,7 @@
 #include "exit_codes.hpp"
 #include "progress.hpp"
 #include "report.hpp"
+#include "shard_option.hpp"
 
 namespace imgpool::app {
 namespace fs = std::filesystem;
@@ -137,7 +138,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   const core::JobOptions job = job_options(o, op_specs);
   std::optional<core::ShardSpec> shard;
   if (!o.shard.empty()) {
-    shard = core::resolve_shard(o.shard, o.shard_count);
+    shard = resolve_shard(o.shard, o.shard_count);
   } else if (o.shard_count) {
     throw core::UsageError("--shard-count goes with --shard auto");
   }
@@ -159,7 +160,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   std::size_t total = 0;  // files and problems found, in every shard
   std::optional<ScanProgress> scanning;
   if (show_progress(o)) scanning.emplace(stderr);
-  const auto mine = [&](const fs::path& key) { return !shard || core::shard_of(key, shard->count) == shard->index; };
+  const auto mine = [&](const fs::path& key) { return !shard || shard->contains(key); };
   core::scan_inputs(
       {o.inputs.begin(), o.inputs.end()}, scan_options,
       [&](const core::InputFile& f) {
