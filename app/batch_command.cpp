@@ -14,6 +14,7 @@
 
 #include <imgpool/core.hpp>
 
+#include "cli_words.hpp"
 #include "exit_codes.hpp"
 #include "progress.hpp"
 #include "report.hpp"
@@ -188,6 +189,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
                       stderr);
   core::BatchSummary summary;
   auto record_early = [&](core::FileResult r) {
+    r.error = cli_words(std::move(r.error));
     report.write(r);
     ++summary.failed;
     failures.add(r);
@@ -217,7 +219,13 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   if (show_progress(o)) bar.emplace(stderr, plan.size());
   const core::BatchSummary ran = core::run_batch(
       plan, job, batch,
-      [&](const core::FileResult& r) {
+      [&](const core::FileResult& result) {
+        std::optional<core::FileResult> worded;  // a copy only for the results that carry a reason
+        if (!result.error.empty()) {
+          worded = result;
+          worded->error = cli_words(std::move(worded->error));
+        }
+        const core::FileResult& r = worded ? *worded : result;
         report.write(r);
         if (r.status == core::Status::Failed) failures.add(r);
         if (bar) bar->advance(failures.count());

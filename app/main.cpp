@@ -11,6 +11,7 @@
 
 #include "batch_command.hpp"
 #include "bench_command.hpp"
+#include "cli_words.hpp"
 #include "exit_codes.hpp"
 #include "report_merge.hpp"
 
@@ -113,13 +114,13 @@ int main(int argc, char** argv) {
     if (app.got_subcommand("grayscale")) return imgpool::app::run_batch_command(grayscale, {"grayscale"});
     return imgpool::app::run_batch_command(run.common, run.ops);
   } catch (const imgpool::core::UsageError& e) {
-    fmt::print(stderr, "imgpool: {}\n", e.what());
+    fmt::print(stderr, "imgpool: {}\n", imgpool::app::cli_words(e.what()));
     return imgpool::app::kExitUsage;
   } catch (const imgpool::core::ConfigError& e) {
-    fmt::print(stderr, "imgpool: {}\n", e.what());
+    fmt::print(stderr, "imgpool: {}\n", imgpool::app::cli_words(e.what()));
     return imgpool::app::kExitUsage;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "imgpool: internal error: {}\n", e.what());
+    fmt::print(stderr, "imgpool: internal error: {}\n", imgpool::app::cli_words(e.what()));
     return imgpool::app::kExitUsage;
   }
 }
