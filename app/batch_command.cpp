@@ -14,9 +14,11 @@
 
 #include <imgpool/core.hpp>
 
+#include "cli_words.hpp"
 #include "exit_codes.hpp"
 #include "progress.hpp"
 #include "report.hpp"
+#include "shard_option.hpp"
 
 namespace imgpool::app {
 namespace fs = std::filesystem;
@@ -137,7 +139,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   const core::JobOptions job = job_options(o, op_specs);
   std::optional<core::ShardSpec> shard;
   if (!o.shard.empty()) {
-    shard = core::resolve_shard(o.shard, o.shard_count);
+    shard = resolve_shard(o.shard, o.shard_count);
   } else if (o.shard_count) {
     throw core::UsageError("--shard-count goes with --shard auto");
   }
@@ -159,7 +161,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   std::size_t total = 0;  // files and problems found, in every shard
   std::optional<ScanProgress> scanning;
   if (show_progress(o)) scanning.emplace(stderr);
-  const auto mine = [&](const fs::path& key) { return !shard || core::shard_of(key, shard->count) == shard->index; };
+  const auto mine = [&](const fs::path& key) { return !shard || shard->contains(key); };
   core::scan_inputs(
       {o.inputs.begin(), o.inputs.end()}, scan_options,
       [&](const core::InputFile& f) {
@@ -187,6 +189,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
                       stderr);
   core::BatchSummary summary;
   auto record_early = [&](core::FileResult r) {
+    r.error = cli_words(std::move(r.error));
     report.write(r);
     ++summary.failed;
     failures.add(r);
@@ -207,16 +210,22 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   batch.workers = o.workers;
   batch.chunking = o.chunk != "off";
   batch.backend = o.backend == "process" ? core::Backend::Process : core::Backend::Thread;
-  batch.retries = o.retries;
-  if (o.task_timeout > 0) batch.task_timeout = std::chrono::duration<double>(o.task_timeout);
-  batch.worker_memory_mb = o.worker_memory;
-  batch.max_tasks_per_child = o.max_tasks_per_child;
+  batch.process.retries = o.retries;
+  if (o.task_timeout > 0) batch.process.task_timeout = std::chrono::duration<double>(o.task_timeout);
+  batch.process.worker_memory_mb = o.worker_memory;
+  batch.process.max_tasks_per_child = o.max_tasks_per_child;
 
   std::optional<ProgressBar> bar;
   if (show_progress(o)) bar.emplace(stderr, plan.size());
   const core::BatchSummary ran = core::run_batch(
       plan, job, batch,
-      [&](const core::FileResult& r) {
+      [&](const core::FileResult& result) {
+        std::optional<core::FileResult> worded;  // a copy only for the results that carry a reason
+        if (!result.error.empty()) {
+          worded = result;
+          worded->error = cli_words(std::move(worded->error));
+        }
+        const core::FileResult& r = worded ? *worded : result;
         report.write(r);
         if (r.status == core::Status::Failed) failures.add(r);
         if (bar) bar->advance(failures.count());

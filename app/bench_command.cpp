@@ -15,6 +15,7 @@
 
 #include "bench_plot.hpp"
 #include "bench_stats.hpp"
+#include "cli_words.hpp"
 #include "exit_codes.hpp"
 
 namespace imgpool::app {
@@ -165,7 +166,7 @@ int run_bench(const BenchOptions& o) {
   job.existing = core::ExistingOutput::Overwrite;
 
   const core::ScanResult scan = core::scan_inputs({o.inputs.begin(), o.inputs.end()}, {o.recursive, {}, {}});
-  for (const auto& p : scan.problems) fmt::print(stderr, "imgpool bench: {}: {}\n", p.path.string(), p.error);
+  for (const auto& p : scan.problems) fmt::print(stderr, "imgpool bench: {}: {}\n", p.path.string(), cli_words(p.error));
   if (scan.files.empty()) throw core::UsageError("bench: no image files found in the inputs");
 
   const int cpus = pool::available_cpus();

@@ -126,13 +126,14 @@ nlohmann::json merged_to_json(const MergedReport& m) {
           {"complete", m.complete()}};
 }
 
-void setup_report(CLI::App& app, ReportMergeOptions& o) {
+CLI::App* setup_report(CLI::App& app, ReportMergeOptions& o) {
   auto* report = app.add_subcommand("report", "Work with the JSONL reports that --report writes");
   report->require_subcommand(1);
   auto* merge = report->add_subcommand(
       "merge", "One summary from the reports of a sharded batch, flagging inputs reported twice and shards missing");
   merge->add_option("reports", o.reports, "Report files (JSONL), one per shard")->required()->check(CLI::ExistingFile);
   merge->add_flag("--json", o.json, "Print a JSON object instead of the text summary");
+  return merge;
 }
 
 int run_report_merge(const ReportMergeOptions& o) {

@@ -61,8 +61,8 @@ MergedReport merge_reports(const std::vector<ShardReport>& reports);
 /// the --json form of a merge
 nlohmann::json merged_to_json(const MergedReport& merged);
 
-/// adds `report merge` to `app`
-void setup_report(CLI::App& app, ReportMergeOptions& options);
+/// adds `report merge` to `app`; returns the merge subcommand
+CLI::App* setup_report(CLI::App& app, ReportMergeOptions& options);
 
 /// reads the reports, prints the merge; exit 0 when complete without failures, 1 when anything is
 /// flagged or failed, 2 when a report cannot be read

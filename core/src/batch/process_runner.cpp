@@ -16,15 +16,10 @@ namespace imgpool::core {
 namespace {
 
 pool::ProcessExecutorOptions executor_options(const JobOptions& options, const BatchOptions& batch, int workers) {
-  pool::ProcessExecutorOptions exec;
+  pool::ProcessExecutorOptions exec = batch.process;
   exec.max_workers = workers;
-  exec.worker_path = batch.worker_path;
   exec.initializer = std::string(kFileJobInitKind);
   exec.initializer_argument = encode_job_options(options);
-  exec.retries = batch.retries;
-  exec.task_timeout = batch.task_timeout;
-  exec.worker_memory_mb = batch.worker_memory_mb;
-  exec.max_tasks_per_child = batch.max_tasks_per_child;
   return exec;
 }
 

@@ -35,7 +35,7 @@ class BatchDriver : public ::testing::TestWithParam<Backend> {
     batch_.chunking = false;
     batch_.backend = GetParam();
 #ifdef IMGPOOL_WORKER_BIN
-    batch_.worker_path = IMGPOOL_WORKER_BIN;
+    batch_.process.worker_path = IMGPOOL_WORKER_BIN;
 #endif
   }
 

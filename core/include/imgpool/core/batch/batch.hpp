@@ -1,18 +1,17 @@
 #pragma once
 // Running one pipeline over many files on a worker pool: the batch runner.
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <optional>
 #include <stop_token>
 #include <vector>
 
 #include <imgpool/core/batch/plan.hpp>
 #include <imgpool/core/job/file_job.hpp>
 #include <imgpool/pool/chunking.hpp>
+#include <imgpool/pool/process_executor.hpp>
 
 namespace imgpool::core {
 
@@ -31,12 +30,10 @@ struct BatchOptions {
   /// tail coarser; photos thus ride one per task, small files share.
   pool::ChunkOptions chunks{.target_cost = 0, .max_items = 0, .max_auto_target = 1 << 20};
   Backend backend = Backend::Thread;
-  // The rest apply to Backend::Process only (see pool::ProcessExecutorOptions).
-  int retries = 1;                                                ///< reruns of a file whose worker died
-  std::optional<std::chrono::duration<double>> task_timeout{};    ///< per file; its worker is killed past it
-  std::uint64_t worker_memory_mb = 0;                             ///< RLIMIT_AS per worker; 0 = none
-  int max_tasks_per_child = 0;                                    ///< recycle a worker after this many chunks
-  std::filesystem::path worker_path{};                            ///< empty: pool::find_worker_executable()
+  /// Backend::Process only: retries, task_timeout, worker_memory_mb, max_tasks_per_child and worker_path,
+  /// documented on pool::ProcessExecutorOptions. run_batch sets max_workers (from `workers`), the
+  /// initializer and its argument itself; what is set there here is ignored.
+  pool::ProcessExecutorOptions process{};
 };
 
 /// counts at the end of a batch
@@ -62,7 +59,7 @@ using ResultCallback = std::function<void(const FileResult&)>;
 /// runs `options.pipeline` over the items of `plan` on a pool of `batch.workers` workers (threads or
 /// processes, per `batch.backend`), each with its own WorkerModels built by the pool's initializer. With
 /// processes, a file whose worker crashes or times out fails alone with that reason (after
-/// `batch.retries`). Items are handed to the pool a few chunks at a time (a window of 4 chunks per
+/// `batch.process.retries`). Items are handed to the pool a few chunks at a time (a window of 4 chunks per
 /// worker), so memory does not grow with the number of items. Blocks until every item has a result or,
 /// after `stop` is requested, until the items already running have finished (the others are never
 /// started and are counted as `cancelled`). Per-file failures are results, never exceptions.

@@ -8,10 +8,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <functional>
-#include <optional>
-#include <string>
-#include <string_view>
 
 #include <imgpool/core/batch/inputs.hpp>
 
@@ -21,32 +17,11 @@ namespace imgpool::core {
 struct ShardSpec {
   int index = 0;
   int count = 1;
+  /// whether the input with this key (a file's relative path, or a problem's input argument as given)
+  /// falls in this shard: shard_of(key, count) == index. Throws UsageError if count < 1.
+  bool contains(const std::filesystem::path& key) const;
   friend bool operator==(const ShardSpec&, const ShardSpec&) = default;
 };
-
-/// reads an environment variable; empty when it is not set
-using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;
-
-/// the lookup of this process's environment (std::getenv)
-EnvironmentLookup process_environment();
-
-/// parses "K/N" (0 <= K < N, numbered from 0 as Slurm array IDs and Indexed Job indexes are).
-/// Throws UsageError naming the bad part.
-ShardSpec parse_shard(std::string_view text);
-
-/// the shard of this job-array task, read from the environment:
-/// - Slurm: SLURM_ARRAY_TASK_ID. With `count` (or IMGPOOL_SHARD_COUNT) the task ID is the index; else
-///   index = (ID - SLURM_ARRAY_TASK_MIN) / SLURM_ARRAY_TASK_STEP and count from MIN, MAX and STEP,
-///   checked against SLURM_ARRAY_TASK_COUNT (a sparse array such as --array=1,4,9 is refused); with
-///   SLURM_ARRAY_TASK_COUNT alone the ID is the index.
-/// - Kubernetes Indexed Job: JOB_COMPLETION_INDEX is the index; the count is `count`, else
-///   IMGPOOL_SHARD_COUNT (set it to the Job's .spec.completions).
-/// Slurm is looked at first. Throws UsageError when neither is found or the values do not make a shard.
-ShardSpec shard_from_environment(std::optional<int> count, const EnvironmentLookup& env = process_environment());
-
-/// "auto" → shard_from_environment(count, env); "K/N" → parse_shard (then `count` must be empty or N)
-ShardSpec resolve_shard(std::string_view spec, std::optional<int> count,
-                        const EnvironmentLookup& env = process_environment());
 
 /// the stable 64-bit key of an input: FNV-1a 64 over the UTF-8 generic_string() of its relative path
 /// without the extension, then MurmurHash3's fmix64 finalizer (FNV-1a's low bits alone are poorly mixed).
@@ -58,7 +33,8 @@ std::uint64_t shard_key(const std::filesystem::path& relative);
 int shard_of(const std::filesystem::path& relative, int count);
 
 /// keeps the files of `shard` (by their relative path) and the problems of `shard` (by the input
-/// argument as given, so that each missing input is reported by exactly one shard). Order is kept.
+/// argument as given, so that each missing input is reported by exactly one shard), as
+/// ShardSpec::contains decides. Order is kept. Throws UsageError if `shard` is not 0 <= index < count.
 ScanResult select_shard(ScanResult scan, const ShardSpec& shard);
 
 }  // namespace imgpool::core

@@ -1,0 +1,13 @@
+#include "grayscale_command.hpp"
+
+namespace imgpool::app {
+
+CLI::App* setup_grayscale(CLI::App& app, GrayscaleOptions& o) {
+  auto* sub = app.add_subcommand("grayscale", "Convert each image to grayscale");
+  add_common_options(*sub, o.common);
+  return sub;
+}
+
+int run_grayscale(const GrayscaleOptions& o) { return run_batch_command(o.common, {"grayscale"}); }
+
+}  // namespace imgpool::app

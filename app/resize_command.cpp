@@ -1,0 +1,20 @@
+#include "resize_command.hpp"
+
+#include <fmt/format.h>
+
+namespace imgpool::app {
+
+CLI::App* setup_resize(CLI::App& app, ResizeOptions& o) {
+  auto* sub = app.add_subcommand("resize", "Resize each image to WxH or by a percentage");
+  sub->add_option("-s,--size", o.size, "WxH (e.g. 800x600) or a percentage (e.g. 50%)")->required();
+  sub->add_option("--fit", o.fit, "exact (stretch, as Pillow's resize), inside (keep aspect) or cover (fill, crop)")
+      ->check(CLI::IsMember({"exact", "inside", "cover"}));
+  add_common_options(*sub, o.common);
+  return sub;
+}
+
+int run_resize(const ResizeOptions& o) {
+  return run_batch_command(o.common, {fmt::format("resize={},fit={}", o.size, o.fit)});
+}
+
+}  // namespace imgpool::app
