@@ -1,4 +1,4 @@
-#include "imgpool/pool/message.hpp"
+#include <imgpool/pool/message.hpp>
 
 #include <bit>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "imgpool/pool/process_executor.hpp"
+#include <imgpool/pool/process_executor.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -18,8 +18,8 @@
 #include <mutex>
 #include <thread>
 
-#include "imgpool/pool/cpu.hpp"
-#include "imgpool/pool/process_worker.hpp"
+#include <imgpool/pool/cpu.hpp>
+#include <imgpool/pool/process_worker.hpp>
 
 extern char** environ;
 

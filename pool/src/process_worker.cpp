@@ -1,4 +1,4 @@
-#include "imgpool/pool/process_worker.hpp"
+#include <imgpool/pool/process_worker.hpp>
 
 #include <signal.h>
 #include <sys/prctl.h>

@@ -11,10 +11,10 @@
 #include <type_traits>
 #include <utility>
 
-#include "imgpool/pool/detail/future_state.hpp"
-#include "imgpool/pool/error.hpp"
-#include "imgpool/pool/future.hpp"
-#include "imgpool/pool/map.hpp"
+#include <imgpool/pool/detail/future_state.hpp>
+#include <imgpool/pool/error.hpp>
+#include <imgpool/pool/future.hpp>
+#include <imgpool/pool/map.hpp>
 
 namespace imgpool::pool {
 

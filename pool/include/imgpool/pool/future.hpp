@@ -9,8 +9,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "imgpool/pool/detail/future_state.hpp"
-#include "imgpool/pool/error.hpp"
+#include <imgpool/pool/detail/future_state.hpp>
+#include <imgpool/pool/error.hpp>
 
 namespace imgpool::pool {
 

@@ -18,9 +18,9 @@
 #include <variant>
 #include <vector>
 
-#include "imgpool/pool/detail/future_state.hpp"
-#include "imgpool/pool/error.hpp"
-#include "imgpool/pool/future.hpp"
+#include <imgpool/pool/detail/future_state.hpp>
+#include <imgpool/pool/error.hpp>
+#include <imgpool/pool/future.hpp>
 
 namespace imgpool::pool {
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "imgpool/pool/error.hpp"
+#include <imgpool/pool/error.hpp>
 
 namespace imgpool::pool {
 

@@ -17,11 +17,11 @@
 #include <string_view>
 #include <vector>
 
-#include "imgpool/pool/detail/future_state.hpp"
-#include "imgpool/pool/error.hpp"
-#include "imgpool/pool/future.hpp"
-#include "imgpool/pool/map.hpp"
-#include "imgpool/pool/message.hpp"
+#include <imgpool/pool/detail/future_state.hpp>
+#include <imgpool/pool/error.hpp>
+#include <imgpool/pool/future.hpp>
+#include <imgpool/pool/map.hpp>
+#include <imgpool/pool/message.hpp>
 
 namespace imgpool::pool {
 

@@ -11,9 +11,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include "imgpool/pool/detail/future_state.hpp"
-#include "imgpool/pool/error.hpp"
-#include "imgpool/pool/future.hpp"
+#include <imgpool/pool/detail/future_state.hpp>
+#include <imgpool/pool/error.hpp>
+#include <imgpool/pool/future.hpp>
 
 namespace imgpool::pool {
 

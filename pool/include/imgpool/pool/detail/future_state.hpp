@@ -13,7 +13,7 @@
 #include <variant>
 #include <vector>
 
-#include "imgpool/pool/error.hpp"
+#include <imgpool/pool/error.hpp>
 
 namespace imgpool::pool::detail {
 
