@@ -49,7 +49,7 @@ std::string describe_exit(int status) {
   return "worker ended";
 }
 
-std::string seconds_text(detail::Seconds s) {
+std::string seconds_text(Seconds s) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", s.count());
   return text;

@@ -10,4 +10,5 @@
 #include <imgpool/pool/message.hpp>
 #include <imgpool/pool/process_executor.hpp>
 #include <imgpool/pool/process_worker.hpp>
+#include <imgpool/pool/seconds.hpp>
 #include <imgpool/pool/wait.hpp>

@@ -14,11 +14,9 @@
 #include <vector>
 
 #include <imgpool/pool/error.hpp>
+#include <imgpool/pool/seconds.hpp>
 
 namespace imgpool::pool::detail {
-
-/// the duration type of every timeout in the pool API: seconds as a double, like Python
-using Seconds = std::chrono::duration<double>;
 
 /// the steady-clock deadline `timeout` from now, or none for no timeout
 inline std::optional<std::chrono::steady_clock::time_point> deadline_after(std::optional<Seconds> timeout) {
