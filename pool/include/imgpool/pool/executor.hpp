@@ -53,7 +53,7 @@ class ThreadPoolExecutor {
   /// schedules fn(args...) (both decay-copied) and returns its Future; throws ShutdownError after
   /// shutdown(), BrokenExecutor once an initializer failed
   template <class F, class... Args>
-  auto submit(F&& fn, Args&&... args) -> Future<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>> {
+  [[nodiscard]] auto submit(F&& fn, Args&&... args) -> Future<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>> {
     using R = std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>;
     auto state = std::make_shared<detail::FutureState<R>>(callback_error_hook_);
     auto call = [fn = std::forward<F>(fn), args = std::make_tuple(std::forward<Args>(args)...)]() mutable -> R {
@@ -66,7 +66,7 @@ class ThreadPoolExecutor {
   /// returns a lazy range of fn(x) for x in inputs, in input order; see MapRange and MapOptions.
   /// An lvalue `inputs` is borrowed (must outlive the range); an rvalue is moved into it.
   template <class F, std::ranges::viewable_range Range>
-  auto map(F fn, Range&& inputs, MapOptions options = {}) {
+  [[nodiscard]] auto map(F fn, Range&& inputs, MapOptions options = {}) {
     using V = std::views::all_t<Range>;
     return MapRange<ThreadPoolExecutor, F, V>(*this, std::move(fn), std::views::all(std::forward<Range>(inputs)), options);
   }

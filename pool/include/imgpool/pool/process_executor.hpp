@@ -107,11 +107,11 @@ class ProcessPoolExecutor {
 
   /// schedules `kind(argument)` in a worker; throws ShutdownError after shutdown(), BrokenExecutor
   /// once an initializer failed
-  Future<Bytes> submit(std::string kind, Bytes argument);
+  [[nodiscard]] Future<Bytes> submit(std::string kind, Bytes argument);
 
   /// schedules `kind` on every argument as one chunk: one message to one worker, which runs them in
   /// order and streams each result back as it finishes. One future per argument, in order.
-  std::vector<Future<Bytes>> submit_chunk(std::string kind, std::vector<Bytes> arguments);
+  [[nodiscard]] std::vector<Future<Bytes>> submit_chunk(std::string kind, std::vector<Bytes> arguments);
 
   /// returns a lazy range of `kind(argument)` for each argument, in input order, exactly as
   /// ThreadPoolExecutor::map (chunksize, timeout, buffersize; see BasicMapRange and MapOptions).
@@ -122,7 +122,7 @@ class ProcessPoolExecutor {
   /// borrowed range are copied when submitted, those of an owned one moved.
   template <std::ranges::viewable_range Range>
     requires std::convertible_to<std::ranges::range_reference_t<Range>, Bytes>
-  auto map(std::string kind, Range&& arguments, MapOptions options = {}) {
+  [[nodiscard]] auto map(std::string kind, Range&& arguments, MapOptions options = {}) {
     using V = std::views::all_t<Range>;
     return BasicMapRange<detail::KindMapChunks, V>(detail::KindMapChunks(*this, std::move(kind)),
                                                    std::views::all(std::forward<Range>(arguments)), options);

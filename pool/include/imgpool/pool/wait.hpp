@@ -165,7 +165,7 @@ class AsCompleted {
 ///
 ///   for (const auto& f : as_completed(futures, std::chrono::seconds(30))) use(f.result());
 template <class R>
-AsCompleted<R> as_completed(std::vector<Future<R>> futures, std::optional<Seconds> timeout = std::nullopt) {
+[[nodiscard]] AsCompleted<R> as_completed(std::vector<Future<R>> futures, std::optional<Seconds> timeout = std::nullopt) {
   return AsCompleted<R>(std::move(futures), timeout);
 }
 

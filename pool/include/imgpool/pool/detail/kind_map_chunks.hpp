@@ -27,7 +27,7 @@ class KindMapChunks {
   using Pending = std::vector<Future<Bytes>>;
 
   KindMapChunks(ProcessPoolExecutor& executor, std::string kind) : executor_(&executor), kind_(std::move(kind)) {}
-  Pending submit(std::vector<Bytes> items);
+  [[nodiscard]] Pending submit(std::vector<Bytes> items);
   /// throws TimeoutError, or CancelledError when an item was cancelled; an item's failure
   /// (TaskFailed, WorkerCrashed, TaskTimedOut, BrokenExecutor) ends the chunk as its `error`
   static MapChunk<Bytes> take(Pending& pending, std::optional<Seconds> timeout);

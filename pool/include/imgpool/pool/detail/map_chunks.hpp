@@ -47,7 +47,7 @@ class CallableMapChunks {
 
   CallableMapChunks(Executor& executor, F fn) : executor_(&executor), fn_(std::make_shared<F>(std::move(fn))) {}
 
-  Pending submit(std::vector<Input> items) {
+  [[nodiscard]] Pending submit(std::vector<Input> items) {
     return executor_->submit([fn = fn_, items = std::move(items)]() mutable {
       MapChunk<value_type> chunk;
       chunk.values.reserve(items.size());
