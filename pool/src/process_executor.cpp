@@ -45,10 +45,10 @@ struct Job {
 };
 
 struct Worker {
-  enum class Phase { starting, idle, busy };
+  enum class Phase { Starting, Idle, Busy };
   Worker(const fs::path& executable, std::uint64_t memory_mb) : process(executable, memory_mb) {}
   detail::WorkerProcess process;
-  Phase phase = Phase::starting;
+  Phase phase = Phase::Starting;
   std::uint64_t task_id = 0;
   Job job;                // the chunk in flight while busy
   std::size_t next = 0;   // results arrive in item order: job.items[next] is running
@@ -140,7 +140,7 @@ struct ProcessPoolExecutor::Impl {
       mark_broken(e.what());
       return false;
     }
-    wire::Message init{.type = wire::MessageType::init, .kind = options.initializer};
+    wire::Message init{.type = wire::MessageType::Init, .kind = options.initializer};
     init.items.push_back(options.initializer_argument);
     worker->process.channel().send(init);  // a worker that is already gone shows up as EOF
     workers.push_back(std::move(worker));
@@ -154,10 +154,10 @@ struct ProcessPoolExecutor::Impl {
     w.process.close();
     const int status = w.process.reap(std::chrono::milliseconds(expected_exit ? 2000 : 500));
     w.gone = true;
-    if (w.phase == Worker::Phase::starting && !expected_exit) {
+    if (w.phase == Worker::Phase::Starting && !expected_exit) {
       if (++start_failures >= kMaxStartFailures) mark_broken("worker processes fail to start: " + detail::describe_exit(status));
     }
-    if (w.phase != Worker::Phase::busy) return;
+    if (w.phase != Worker::Phase::Busy) return;
     Job rest{w.job.kind, {}};
     for (std::size_t i = w.next; i < w.job.items.size(); ++i) {
       Item& item = w.job.items[i];
@@ -190,17 +190,17 @@ struct ProcessPoolExecutor::Impl {
 
   void on_message(Worker& w, const wire::Message& m) {
     using wire::MessageType;
-    if (m.type == MessageType::ready && w.phase == Worker::Phase::starting) {
-      w.phase = Worker::Phase::idle;
+    if (m.type == MessageType::Ready && w.phase == Worker::Phase::Starting) {
+      w.phase = Worker::Phase::Idle;
       start_failures = 0;
       return;
     }
-    if (m.type == MessageType::init_failed && w.phase == Worker::Phase::starting) {
+    if (m.type == MessageType::InitFailed && w.phase == Worker::Phase::Starting) {
       mark_broken("a worker initializer failed: " + m.text);
       retire(w, false, true);
       return;
     }
-    if (m.type != MessageType::item_done || w.phase != Worker::Phase::busy || m.task_id != w.task_id ||
+    if (m.type != MessageType::ItemDone || w.phase != Worker::Phase::Busy || m.task_id != w.task_id ||
         m.index != w.next) {
       throw MessageError("unexpected message from a worker");
     }
@@ -214,7 +214,7 @@ struct ProcessPoolExecutor::Impl {
       if (options.task_timeout) w.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(*options.task_timeout);
       return;
     }
-    w.phase = Worker::Phase::idle;
+    w.phase = Worker::Phase::Idle;
     w.job = {};
     w.deadline.reset();
     if (options.max_tasks_per_child > 0 && ++w.tasks_done >= options.max_tasks_per_child) retire(w, false, true);
@@ -245,7 +245,7 @@ struct ProcessPoolExecutor::Impl {
   void dispatch() {
     for (auto& wp : workers) {
       Worker& w = *wp;
-      if (w.gone || w.phase != Worker::Phase::idle) continue;
+      if (w.gone || w.phase != Worker::Phase::Idle) continue;
       for (;;) {
         Job job;
         {
@@ -260,7 +260,7 @@ struct ProcessPoolExecutor::Impl {
           return !item.started;  // cancelled while queued
         });
         if (job.items.empty()) continue;
-        wire::Message task{.type = wire::MessageType::task, .task_id = next_task_id++, .kind = job.kind};
+        wire::Message task{.type = wire::MessageType::Task, .task_id = next_task_id++, .kind = job.kind};
         task.items.reserve(job.items.size());
         for (const Item& item : job.items) {
           task.items.push_back(item.argument);
@@ -269,7 +269,7 @@ struct ProcessPoolExecutor::Impl {
         w.task_id = task.task_id;
         w.job = std::move(job);
         w.next = 0;
-        w.phase = Worker::Phase::busy;
+        w.phase = Worker::Phase::Busy;
         w.delivered = w.process.channel().send(task);
         if (options.task_timeout) w.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(*options.task_timeout);
         break;
@@ -303,7 +303,7 @@ struct ProcessPoolExecutor::Impl {
         has_queue = !queue.empty();
       }
       const bool any_busy = std::any_of(workers.begin(), workers.end(),
-                                        [](const auto& w) { return w->phase == Worker::Phase::busy; });
+                                        [](const auto& w) { return w->phase == Worker::Phase::Busy; });
       if (stopping && !has_queue && !any_busy) break;
 
       std::vector<pollfd> fds;
@@ -311,7 +311,7 @@ struct ProcessPoolExecutor::Impl {
       std::optional<Clock::time_point> nearest;
       for (const auto& w : workers) {
         fds.push_back({w->process.channel().fd(), POLLIN, 0});
-        if (w->phase == Worker::Phase::busy && w->deadline && (!nearest || *w->deadline < *nearest)) nearest = w->deadline;
+        if (w->phase == Worker::Phase::Busy && w->deadline && (!nearest || *w->deadline < *nearest)) nearest = w->deadline;
       }
       int timeout_ms = -1;
       if (nearest) {
@@ -332,7 +332,7 @@ struct ProcessPoolExecutor::Impl {
       const auto now = Clock::now();
       for (std::size_t i = 0; i < polled; ++i) {
         Worker& w = *workers[i];
-        if (!w.gone && w.phase == Worker::Phase::busy && w.deadline && *w.deadline <= now) retire(w, true, false);
+        if (!w.gone && w.phase == Worker::Phase::Busy && w.deadline && *w.deadline <= now) retire(w, true, false);
       }
       if (std::erase_if(workers, [](const auto& w) { return w->gone; }) > 0) publish_pids();
     }

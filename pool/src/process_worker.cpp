@@ -93,9 +93,9 @@ int run_worker(const TaskRegistry& registry, int argc, char** argv) {
   try {
     const auto init = channel.receive();
     if (!init) return 0;
-    if (init->type != wire::MessageType::init) return 4;
+    if (init->type != wire::MessageType::Init) return 4;
     if (!init->kind.empty()) {
-      wire::Message failed{.type = wire::MessageType::init_failed};
+      wire::Message failed{.type = wire::MessageType::InitFailed};
       bool ok = false;
       const InitFunction* fn = registry.find_initializer(init->kind);
       if (fn == nullptr) {
@@ -113,13 +113,13 @@ int run_worker(const TaskRegistry& registry, int argc, char** argv) {
         return 3;
       }
     }
-    if (!channel.send({.type = wire::MessageType::ready})) return 5;
+    if (!channel.send({.type = wire::MessageType::Ready})) return 5;
 
     while (auto task = channel.receive()) {
-      if (task->type != wire::MessageType::task) return 4;
+      if (task->type != wire::MessageType::Task) return 4;
       const TaskFunction* fn = registry.find_task(task->kind);
       for (std::size_t i = 0; i < task->items.size(); ++i) {
-        wire::Message done{.type = wire::MessageType::item_done, .task_id = task->task_id,
+        wire::Message done{.type = wire::MessageType::ItemDone, .task_id = task->task_id,
                            .index = static_cast<std::uint32_t>(i)};
         if (fn == nullptr) {
           done.ok = false;

@@ -59,9 +59,9 @@ class Future {
   bool cancel() const { return state_->cancel(); }
 
   /// true if the future was cancelled
-  bool cancelled() const { return state_->status() == Status::cancelled; }
+  bool cancelled() const { return state_->status() == Status::Cancelled; }
   /// true while the task is executing
-  bool running() const { return state_->status() == Status::running; }
+  bool running() const { return state_->status() == Status::Running; }
   /// true if the future was cancelled or finished
   bool done() const { return state_->done(); }
   /// true if this handle refers to a state (false when default-constructed)
