@@ -1,10 +1,10 @@
-#include "imgpool/pool/chunking.hpp"
+#include <imgpool/pool/chunking.hpp>
 
 #include <algorithm>
 #include <numeric>
 #include <string>
 
-#include "imgpool/pool/error.hpp"
+#include <imgpool/pool/error.hpp>
 
 namespace imgpool::pool {
 namespace {

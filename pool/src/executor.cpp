@@ -1,4 +1,4 @@
-#include "imgpool/pool/executor.hpp"
+#include <imgpool/pool/executor.hpp>
 
 #include <oneapi/tbb/concurrent_queue.h>
 #include <oneapi/tbb/task_arena.h>
@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "imgpool/pool/cpu.hpp"
+#include <imgpool/pool/cpu.hpp>
 
 namespace imgpool::pool {
 namespace {

@@ -1,4 +1,4 @@
-#include "imgpool/pool/message.hpp"
+#include <imgpool/pool/message.hpp>
 
 #include <bit>
 #include <cstring>
@@ -78,11 +78,11 @@ Bytes encode(const Message& m) {
   w.u8(kVersion);
   w.u8(static_cast<std::uint8_t>(m.type));
   switch (m.type) {
-    case MessageType::init:
+    case MessageType::Init:
       w.str(m.kind);
       w.bytes(m.items.empty() ? Bytes{} : m.items.front());
       break;
-    case MessageType::task:
+    case MessageType::Task:
       w.u64(m.task_id);
       w.str(m.kind);
       w.u32(static_cast<std::uint32_t>(m.items.size()));
@@ -91,12 +91,12 @@ Bytes encode(const Message& m) {
         w.bytes(m.items[i]);
       }
       break;
-    case MessageType::ready:
+    case MessageType::Ready:
       break;
-    case MessageType::init_failed:
+    case MessageType::InitFailed:
       w.str(m.text);
       break;
-    case MessageType::item_done:
+    case MessageType::ItemDone:
       w.u64(m.task_id);
       w.u32(m.index);
       w.u8(m.ok ? 1 : 0);
@@ -121,13 +121,13 @@ Message decode(std::span<const std::uint8_t> body) {
   Message m;
   const std::uint8_t type = r.u8();
   switch (type) {
-    case static_cast<std::uint8_t>(MessageType::init):
-      m.type = MessageType::init;
+    case static_cast<std::uint8_t>(MessageType::Init):
+      m.type = MessageType::Init;
       m.kind = r.str();
       m.items.push_back(r.bytes());
       break;
-    case static_cast<std::uint8_t>(MessageType::task): {
-      m.type = MessageType::task;
+    case static_cast<std::uint8_t>(MessageType::Task): {
+      m.type = MessageType::Task;
       m.task_id = r.u64();
       m.kind = r.str();
       const std::uint32_t count = r.u32();
@@ -141,15 +141,15 @@ Message decode(std::span<const std::uint8_t> body) {
       }
       break;
     }
-    case static_cast<std::uint8_t>(MessageType::ready):
-      m.type = MessageType::ready;
+    case static_cast<std::uint8_t>(MessageType::Ready):
+      m.type = MessageType::Ready;
       break;
-    case static_cast<std::uint8_t>(MessageType::init_failed):
-      m.type = MessageType::init_failed;
+    case static_cast<std::uint8_t>(MessageType::InitFailed):
+      m.type = MessageType::InitFailed;
       m.text = r.str();
       break;
-    case static_cast<std::uint8_t>(MessageType::item_done):
-      m.type = MessageType::item_done;
+    case static_cast<std::uint8_t>(MessageType::ItemDone):
+      m.type = MessageType::ItemDone;
       m.task_id = r.u64();
       m.index = r.u32();
       m.ok = r.boolean();

@@ -1,27 +1,21 @@
-#include "imgpool/pool/process_executor.hpp"
+#include <imgpool/pool/process_executor.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <thread>
 
-#include "imgpool/pool/cpu.hpp"
-#include "imgpool/pool/process_worker.hpp"
+#include <imgpool/pool/cpu.hpp>
 
-extern char** environ;
+#include "worker_process.hpp"
 
 namespace imgpool::pool {
 namespace fs = std::filesystem;
@@ -29,60 +23,13 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-// The child's end of its socket is always this descriptor (argv tells the worker).
-constexpr int kWorkerFd = 3;
 // Consecutive workers that die before reporting ready before the executor gives up as broken.
 constexpr int kMaxStartFailures = 3;
 
-bool is_executable(const fs::path& p) {
-  std::error_code ec;
-  return fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
-}
-
-std::string describe_exit(int status) {
-  if (WIFSIGNALED(status)) {
-    const int sig = WTERMSIG(status);
-    const char* abbrev = sigabbrev_np(sig);
-    return std::string("worker crashed (") + (abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig)) + ")";
-  }
-  if (WIFEXITED(status)) return "worker exited with status " + std::to_string(WEXITSTATUS(status));
-  return "worker ended";
-}
-
-std::string seconds_text(detail::Seconds s) {
+std::string seconds_text(Seconds s) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", s.count());
   return text;
-}
-
-// Waits for `pid`; after `grace` it is killed. Returns its wait status.
-int reap(pid_t pid, std::chrono::milliseconds grace) {
-  int status = 0;
-  const auto deadline = Clock::now() + grace;
-  for (;;) {
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) return status;
-    if (r < 0 && errno != EINTR) return 0;  // not our child any more: nothing to reap
-    if (Clock::now() >= deadline) {
-      ::kill(pid, SIGKILL);
-      while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-      }
-      return status;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-}
-
-// false when the peer is gone
-bool send_all(int fd, const Bytes& frame) {
-  std::size_t sent = 0;
-  while (sent < frame.size()) {
-    const ssize_t n = ::send(fd, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    sent += static_cast<std::size_t>(n);
-  }
-  return true;
 }
 
 struct Item {
@@ -98,11 +45,10 @@ struct Job {
 };
 
 struct Worker {
-  enum class Phase { starting, idle, busy };
-  pid_t pid = -1;
-  int fd = -1;
-  Phase phase = Phase::starting;
-  wire::FrameReader reader;
+  enum class Phase { Starting, Idle, Busy };
+  Worker(const fs::path& executable, std::uint64_t memory_mb) : process(executable, memory_mb) {}
+  detail::WorkerProcess process;
+  Phase phase = Phase::Starting;
   std::uint64_t task_id = 0;
   Job job;                // the chunk in flight while busy
   std::size_t next = 0;   // results arrive in item order: job.items[next] is running
@@ -113,33 +59,6 @@ struct Worker {
 };
 
 }  // namespace
-
-fs::path find_worker_executable(const fs::path& explicit_path, std::string_view name) {
-  auto checked = [](const fs::path& p, const char* source) {
-    if (!is_executable(p)) throw InvalidArgument(std::string("worker executable ") + p.string() + " (" + source + ") is not an executable file");
-    return p;
-  };
-  if (!explicit_path.empty()) return checked(explicit_path, "from the options");
-  if (const char* env = std::getenv("IMGPOOL_WORKER"); env != nullptr && *env != '\0') return checked(env, "$IMGPOOL_WORKER");
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    const fs::path beside = self.parent_path() / name;
-    if (is_executable(beside)) return beside;
-  }
-  if (const char* path = std::getenv("PATH"); path != nullptr) {
-    std::string_view rest(path);
-    while (!rest.empty()) {
-      const auto colon = rest.find(':');
-      const std::string_view dir = rest.substr(0, colon);
-      if (!dir.empty() && is_executable(fs::path(dir) / name)) return fs::path(dir) / name;
-      if (colon == std::string_view::npos) break;
-      rest.remove_prefix(colon + 1);
-    }
-  }
-  throw Error("cannot find the worker executable " + std::string(name) +
-              " (install it beside the program, put it on PATH or set IMGPOOL_WORKER)");
-}
 
 struct ProcessPoolExecutor::Impl {
   ProcessExecutorOptions options;
@@ -192,7 +111,7 @@ struct ProcessPoolExecutor::Impl {
     std::lock_guard lock(mutex);
     pids.clear();
     for (const auto& w : workers)
-      if (!w->gone) pids.push_back(w->pid);
+      if (!w->gone) pids.push_back(w->process.pid());
   }
 
   // Fails an item that will not run (again); cancelled items stay cancelled.
@@ -214,53 +133,16 @@ struct ProcessPoolExecutor::Impl {
   }
 
   bool spawn() {
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-      mark_broken(std::string("cannot create a worker socket: ") + strerror(errno));
+    std::unique_ptr<Worker> worker;
+    try {
+      worker = std::make_unique<Worker>(worker_path, options.worker_memory_mb);
+    } catch (const Error& e) {
+      mark_broken(e.what());
       return false;
     }
-    if (sv[1] == kWorkerFd) {  // dup2 onto itself would keep close-on-exec set
-      const int moved = ::fcntl(sv[1], F_DUPFD_CLOEXEC, kWorkerFd + 1);
-      ::close(sv[1]);
-      sv[1] = moved;
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, sv[1], kWorkerFd);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    // The parent may block or ignore signals (the CLI blocks SIGINT/SIGTERM for its watcher thread);
-    // a worker starts clean and decides for itself.
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGPIPE);
-    sigaddset(&defaults, SIGTERM);
-    sigaddset(&defaults, SIGINT);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    std::vector<std::string> args{worker_path.string(), std::string(kWorkerFlag), std::to_string(kWorkerFd),
-                                  std::to_string(::getpid()), std::to_string(options.worker_memory_mb)};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    const int rc = ::posix_spawn(&pid, worker_path.c_str(), &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    ::close(sv[1]);
-    if (rc != 0) {
-      ::close(sv[0]);
-      mark_broken("cannot start the worker " + worker_path.string() + ": " + strerror(rc));
-      return false;
-    }
-    auto worker = std::make_unique<Worker>();
-    worker->pid = pid;
-    worker->fd = sv[0];
-    wire::Message init{.type = wire::MessageType::init, .kind = options.initializer};
+    wire::Message init{.type = wire::MessageType::Init, .kind = options.initializer};
     init.items.push_back(options.initializer_argument);
-    send_all(worker->fd, wire::encode(init));  // a worker that is already gone shows up as EOF
+    worker->process.channel().send(init);  // a worker that is already gone shows up as EOF
     workers.push_back(std::move(worker));
     return true;
   }
@@ -268,14 +150,14 @@ struct ProcessPoolExecutor::Impl {
   // Ends a worker's life: reaps it and settles the chunk it held. `timed_out` blames its running item.
   void retire(Worker& w, bool timed_out, bool expected_exit) {
     if (w.gone) return;
-    if (timed_out) ::kill(w.pid, SIGKILL);
-    ::close(w.fd);
-    const int status = reap(w.pid, std::chrono::milliseconds(expected_exit ? 2000 : 500));
+    if (timed_out) w.process.kill();
+    w.process.close();
+    const int status = w.process.reap(std::chrono::milliseconds(expected_exit ? 2000 : 500));
     w.gone = true;
-    if (w.phase == Worker::Phase::starting && !expected_exit) {
-      if (++start_failures >= kMaxStartFailures) mark_broken("worker processes fail to start: " + describe_exit(status));
+    if (w.phase == Worker::Phase::Starting && !expected_exit) {
+      if (++start_failures >= kMaxStartFailures) mark_broken("worker processes fail to start: " + detail::describe_exit(status));
     }
-    if (w.phase != Worker::Phase::busy) return;
+    if (w.phase != Worker::Phase::Busy) return;
     Job rest{w.job.kind, {}};
     for (std::size_t i = w.next; i < w.job.items.size(); ++i) {
       Item& item = w.job.items[i];
@@ -286,7 +168,7 @@ struct ProcessPoolExecutor::Impl {
           continue;
         }
         if (++item.crashes > options.retries) {
-          item.state->set_exception(std::make_exception_ptr(WorkerCrashed(describe_exit(status))));
+          item.state->set_exception(std::make_exception_ptr(WorkerCrashed(detail::describe_exit(status))));
           continue;
         }
       }
@@ -308,17 +190,17 @@ struct ProcessPoolExecutor::Impl {
 
   void on_message(Worker& w, const wire::Message& m) {
     using wire::MessageType;
-    if (m.type == MessageType::ready && w.phase == Worker::Phase::starting) {
-      w.phase = Worker::Phase::idle;
+    if (m.type == MessageType::Ready && w.phase == Worker::Phase::Starting) {
+      w.phase = Worker::Phase::Idle;
       start_failures = 0;
       return;
     }
-    if (m.type == MessageType::init_failed && w.phase == Worker::Phase::starting) {
+    if (m.type == MessageType::InitFailed && w.phase == Worker::Phase::Starting) {
       mark_broken("a worker initializer failed: " + m.text);
       retire(w, false, true);
       return;
     }
-    if (m.type != MessageType::item_done || w.phase != Worker::Phase::busy || m.task_id != w.task_id ||
+    if (m.type != MessageType::ItemDone || w.phase != Worker::Phase::Busy || m.task_id != w.task_id ||
         m.index != w.next) {
       throw MessageError("unexpected message from a worker");
     }
@@ -332,29 +214,29 @@ struct ProcessPoolExecutor::Impl {
       if (options.task_timeout) w.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(*options.task_timeout);
       return;
     }
-    w.phase = Worker::Phase::idle;
+    w.phase = Worker::Phase::Idle;
     w.job = {};
     w.deadline.reset();
     if (options.max_tasks_per_child > 0 && ++w.tasks_done >= options.max_tasks_per_child) retire(w, false, true);
   }
 
   void on_readable(Worker& w) {
-    std::uint8_t buffer[1 << 16];
-    const ssize_t n = ::read(w.fd, buffer, sizeof buffer);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
-    if (n <= 0) {
+    using ReadStatus = detail::Channel::ReadStatus;
+    detail::Channel& channel = w.process.channel();
+    const ReadStatus got = channel.read_some();
+    if (got == ReadStatus::Interrupted) return;
+    if (got == ReadStatus::Closed) {
       retire(w, false, false);
       return;
     }
     try {
-      w.reader.feed({buffer, static_cast<std::size_t>(n)});
       while (!w.gone) {
-        auto body = w.reader.next();
-        if (!body) break;
-        on_message(w, wire::decode(*body));
+        auto m = channel.next();
+        if (!m) break;
+        on_message(w, *m);
       }
     } catch (const MessageError&) {
-      ::kill(w.pid, SIGKILL);  // a worker that speaks garbage is treated as crashed
+      w.process.kill();  // a worker that speaks garbage is treated as crashed
       retire(w, false, false);
     }
   }
@@ -363,7 +245,7 @@ struct ProcessPoolExecutor::Impl {
   void dispatch() {
     for (auto& wp : workers) {
       Worker& w = *wp;
-      if (w.gone || w.phase != Worker::Phase::idle) continue;
+      if (w.gone || w.phase != Worker::Phase::Idle) continue;
       for (;;) {
         Job job;
         {
@@ -378,7 +260,7 @@ struct ProcessPoolExecutor::Impl {
           return !item.started;  // cancelled while queued
         });
         if (job.items.empty()) continue;
-        wire::Message task{.type = wire::MessageType::task, .task_id = next_task_id++, .kind = job.kind};
+        wire::Message task{.type = wire::MessageType::Task, .task_id = next_task_id++, .kind = job.kind};
         task.items.reserve(job.items.size());
         for (const Item& item : job.items) {
           task.items.push_back(item.argument);
@@ -387,8 +269,8 @@ struct ProcessPoolExecutor::Impl {
         w.task_id = task.task_id;
         w.job = std::move(job);
         w.next = 0;
-        w.phase = Worker::Phase::busy;
-        w.delivered = send_all(w.fd, wire::encode(task));
+        w.phase = Worker::Phase::Busy;
+        w.delivered = w.process.channel().send(task);
         if (options.task_timeout) w.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(*options.task_timeout);
         break;
       }
@@ -421,15 +303,15 @@ struct ProcessPoolExecutor::Impl {
         has_queue = !queue.empty();
       }
       const bool any_busy = std::any_of(workers.begin(), workers.end(),
-                                        [](const auto& w) { return w->phase == Worker::Phase::busy; });
+                                        [](const auto& w) { return w->phase == Worker::Phase::Busy; });
       if (stopping && !has_queue && !any_busy) break;
 
       std::vector<pollfd> fds;
       fds.push_back({wake_read, POLLIN, 0});
       std::optional<Clock::time_point> nearest;
       for (const auto& w : workers) {
-        fds.push_back({w->fd, POLLIN, 0});
-        if (w->phase == Worker::Phase::busy && w->deadline && (!nearest || *w->deadline < *nearest)) nearest = w->deadline;
+        fds.push_back({w->process.channel().fd(), POLLIN, 0});
+        if (w->phase == Worker::Phase::Busy && w->deadline && (!nearest || *w->deadline < *nearest)) nearest = w->deadline;
       }
       int timeout_ms = -1;
       if (nearest) {
@@ -450,13 +332,13 @@ struct ProcessPoolExecutor::Impl {
       const auto now = Clock::now();
       for (std::size_t i = 0; i < polled; ++i) {
         Worker& w = *workers[i];
-        if (!w.gone && w.phase == Worker::Phase::busy && w.deadline && *w.deadline <= now) retire(w, true, false);
+        if (!w.gone && w.phase == Worker::Phase::Busy && w.deadline && *w.deadline <= now) retire(w, true, false);
       }
       if (std::erase_if(workers, [](const auto& w) { return w->gone; }) > 0) publish_pids();
     }
     // Orderly end: EOF tells every worker to exit; anything that lingers is killed.
-    for (auto& w : workers) ::close(w->fd);
-    for (auto& w : workers) reap(w->pid, std::chrono::milliseconds(2000));
+    for (auto& w : workers) w->process.close();
+    for (auto& w : workers) w->process.reap(std::chrono::milliseconds(2000));
     workers.clear();
     publish_pids();
   }
@@ -505,32 +387,6 @@ std::vector<Future<Bytes>> ProcessPoolExecutor::submit_chunk(std::string kind, s
   impl_->enqueue(std::move(job));
   return futures;
 }
-
-namespace detail {
-
-KindMapChunks::Pending KindMapChunks::submit(std::vector<Bytes> items) { return executor_->submit_chunk(kind_, std::move(items)); }
-
-MapChunk<Bytes> KindMapChunks::take(Pending& pending, std::optional<Seconds> timeout) {
-  const auto deadline = deadline_after(timeout);
-  MapChunk<Bytes> chunk;
-  chunk.values.reserve(pending.size());
-  for (auto& item : pending) {
-    std::optional<Seconds> remaining;
-    if (deadline) remaining = std::max(Seconds(0), Seconds(*deadline - Clock::now()));
-    if (auto error = item.state()->wait_exception(remaining)) {
-      chunk.error = std::move(error);
-      break;
-    }
-    chunk.values.push_back(item.state()->take(std::nullopt));
-  }
-  return chunk;
-}
-
-void KindMapChunks::cancel(Pending& pending) noexcept {
-  for (auto& item : pending) item.cancel();
-}
-
-}  // namespace detail
 
 void ProcessPoolExecutor::shutdown(bool wait, bool cancel_futures) {
   std::vector<Item> to_cancel;

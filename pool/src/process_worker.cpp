@@ -1,16 +1,16 @@
-#include "imgpool/pool/process_worker.hpp"
+#include <imgpool/pool/process_worker.hpp>
 
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <charconv>
 #include <exception>
 #include <new>
 #include <optional>
+
+#include "channel.hpp"
 
 namespace imgpool::pool {
 
@@ -56,44 +56,6 @@ std::optional<T> parse_number(const char* text) {
   return value;
 }
 
-// The worker's end of the socket: whole frames out, decoded messages in.
-class Channel {
- public:
-  explicit Channel(int fd) : fd_(fd) {}
-
-  // false when the parent is gone
-  bool send(const wire::Message& m) {
-    const Bytes frame = wire::encode(m);
-    std::size_t sent = 0;
-    while (sent < frame.size()) {
-      const ssize_t n = ::send(fd_, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      sent += static_cast<std::size_t>(n);
-    }
-    return true;
-  }
-
-  // the next message, or nullopt at EOF (the parent closed the socket or died); throws MessageError
-  std::optional<wire::Message> receive() {
-    for (;;) {
-      if (auto body = reader_.next()) return wire::decode(*body);
-      std::uint8_t buffer[1 << 16];
-      const ssize_t n = ::read(fd_, buffer, sizeof buffer);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        if (reader_.buffered() != 0) throw MessageError("the parent closed the socket mid-message");
-        return std::nullopt;
-      }
-      reader_.feed({buffer, static_cast<std::size_t>(n)});
-    }
-  }
-
- private:
-  int fd_;
-  wire::FrameReader reader_;
-};
-
 std::string describe_exception(std::uint64_t memory_mb) {
   try {
     throw;
@@ -127,13 +89,13 @@ int run_worker(const TaskRegistry& registry, int argc, char** argv) {
     setrlimit(RLIMIT_AS, &limit);
   }
 
-  Channel channel(*fd);
+  detail::Channel channel(*fd);
   try {
     const auto init = channel.receive();
     if (!init) return 0;
-    if (init->type != wire::MessageType::init) return 4;
+    if (init->type != wire::MessageType::Init) return 4;
     if (!init->kind.empty()) {
-      wire::Message failed{.type = wire::MessageType::init_failed};
+      wire::Message failed{.type = wire::MessageType::InitFailed};
       bool ok = false;
       const InitFunction* fn = registry.find_initializer(init->kind);
       if (fn == nullptr) {
@@ -151,13 +113,13 @@ int run_worker(const TaskRegistry& registry, int argc, char** argv) {
         return 3;
       }
     }
-    if (!channel.send({.type = wire::MessageType::ready})) return 5;
+    if (!channel.send({.type = wire::MessageType::Ready})) return 5;
 
     while (auto task = channel.receive()) {
-      if (task->type != wire::MessageType::task) return 4;
+      if (task->type != wire::MessageType::Task) return 4;
       const TaskFunction* fn = registry.find_task(task->kind);
       for (std::size_t i = 0; i < task->items.size(); ++i) {
-        wire::Message done{.type = wire::MessageType::item_done, .task_id = task->task_id,
+        wire::Message done{.type = wire::MessageType::ItemDone, .task_id = task->task_id,
                            .index = static_cast<std::uint32_t>(i)};
         if (fn == nullptr) {
           done.ok = false;

@@ -74,7 +74,7 @@ TEST(executor, shutdown_wait_runs_queued_tasks) {
   Gate release;
   std::atomic<int> ran{0};
   ThreadPoolExecutor pool({.max_workers = 1});
-  pool.submit([&] { release.wait(); });
+  (void)pool.submit([&] { release.wait(); });
   std::vector<Future<void>> queued;
   for (int i = 0; i < 10; ++i) queued.push_back(pool.submit([&] { ++ran; }));
   std::thread opener([&] { release.open(); });
@@ -106,7 +106,7 @@ TEST(executor, destructor_waits_for_tasks) {
   std::atomic<int> ran{0};
   {
     ThreadPoolExecutor pool({.max_workers = 2});
-    for (int i = 0; i < 50; ++i) pool.submit([&] { ++ran; });
+    for (int i = 0; i < 50; ++i) (void)pool.submit([&] { ++ran; });
   }
   EXPECT_EQ(ran.load(), 50);
 }

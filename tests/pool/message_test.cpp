@@ -12,15 +12,15 @@ namespace wire = imgpool::pool::wire;
 
 std::vector<wire::Message> samples() {
   return {
-      {.type = wire::MessageType::init, .kind = "models", .items = {Bytes{1, 2, 3}}},
-      {.type = wire::MessageType::init, .items = {Bytes{}}},
-      {.type = wire::MessageType::task, .task_id = 42, .kind = "file", .items = {Bytes{}, Bytes{9}, Bytes(300, 7)},
+      {.type = wire::MessageType::Init, .kind = "models", .items = {Bytes{1, 2, 3}}},
+      {.type = wire::MessageType::Init, .items = {Bytes{}}},
+      {.type = wire::MessageType::Task, .task_id = 42, .kind = "file", .items = {Bytes{}, Bytes{9}, Bytes(300, 7)},
        .attempts = {2, 0, 0}},
-      {.type = wire::MessageType::task, .task_id = 1, .kind = "empty"},
-      {.type = wire::MessageType::ready},
-      {.type = wire::MessageType::init_failed, .text = "no model"},
-      {.type = wire::MessageType::item_done, .task_id = 7, .index = 3, .ok = true, .payload = Bytes{0, 255}},
-      {.type = wire::MessageType::item_done, .task_id = 7, .index = 4, .ok = false, .text = "corrupt JPEG"},
+      {.type = wire::MessageType::Task, .task_id = 1, .kind = "empty"},
+      {.type = wire::MessageType::Ready},
+      {.type = wire::MessageType::InitFailed, .text = "no model"},
+      {.type = wire::MessageType::ItemDone, .task_id = 7, .index = 3, .ok = true, .payload = Bytes{0, 255}},
+      {.type = wire::MessageType::ItemDone, .task_id = 7, .index = 4, .ok = false, .text = "corrupt JPEG"},
   };
 }
 
@@ -49,21 +49,21 @@ TEST(message, every_truncation_and_any_trailing_byte_is_refused) {
 }
 
 TEST(message, bad_version_type_boolean_and_counts_are_refused) {
-  Bytes body = body_of(wire::encode({.type = wire::MessageType::ready}));
+  Bytes body = body_of(wire::encode({.type = wire::MessageType::Ready}));
   body[0] = wire::kVersion + 1;
   EXPECT_THROW(wire::decode(body), MessageError);
   body[0] = wire::kVersion;
   body[1] = 99;
   EXPECT_THROW(wire::decode(body), MessageError);
 
-  Bytes done = body_of(wire::encode({.type = wire::MessageType::item_done, .task_id = 1, .payload = {}}));
+  Bytes done = body_of(wire::encode({.type = wire::MessageType::ItemDone, .task_id = 1, .payload = {}}));
   done[2 + 8 + 4] = 2;  // the ok flag
   EXPECT_THROW(wire::decode(done), MessageError);
 
   // A task that claims 2^32-1 items in a few bytes: refused before any allocation.
   wire::Writer w;
   w.u8(wire::kVersion);
-  w.u8(static_cast<std::uint8_t>(wire::MessageType::task));
+  w.u8(static_cast<std::uint8_t>(wire::MessageType::Task));
   w.u64(1);
   w.str("k");
   w.u32(0xFFFFFFFFu);
@@ -72,7 +72,7 @@ TEST(message, bad_version_type_boolean_and_counts_are_refused) {
   // A string that claims more bytes than there are.
   wire::Writer s;
   s.u8(wire::kVersion);
-  s.u8(static_cast<std::uint8_t>(wire::MessageType::init_failed));
+  s.u8(static_cast<std::uint8_t>(wire::MessageType::InitFailed));
   s.u32(1000);
   s.u8('x');
   EXPECT_THROW(wire::decode(s.take()), MessageError);

@@ -11,10 +11,11 @@
 #include <type_traits>
 #include <utility>
 
-#include "imgpool/pool/detail/future_state.hpp"
-#include "imgpool/pool/error.hpp"
-#include "imgpool/pool/future.hpp"
-#include "imgpool/pool/map.hpp"
+#include <imgpool/pool/detail/future_state.hpp>
+#include <imgpool/pool/detail/task.hpp>
+#include <imgpool/pool/error.hpp>
+#include <imgpool/pool/future.hpp>
+#include <imgpool/pool/map.hpp>
 
 namespace imgpool::pool {
 
@@ -29,45 +30,6 @@ struct ExecutorOptions {
   /// Called in the thread that ran the callback; must be thread-safe; its own exceptions are dropped.
   std::function<void(std::exception_ptr)> on_callback_error{};
 };
-
-namespace detail {
-
-/// a type-erased unit of work bound to the state it completes
-class TaskBase {
- public:
-  virtual ~TaskBase() = default;
-  /// runs the work and completes the state (value or exception); never throws
-  virtual void run() noexcept = 0;
-  virtual FutureStateBase& state() noexcept = 0;
-};
-
-template <class R, class Fn>
-class BoundTask final : public TaskBase {
- public:
-  BoundTask(std::shared_ptr<FutureState<R>> state, Fn fn) : state_(std::move(state)), fn_(std::move(fn)) {}
-  void run() noexcept override {
-    try {
-      if constexpr (std::is_void_v<R>) {
-        fn_();
-        state_->set_result();
-      } else {
-        state_->set_result(fn_());
-      }
-    } catch (...) {
-      state_->set_exception(std::current_exception());
-    }
-  }
-  FutureStateBase& state() noexcept override { return *state_; }
-
- private:
-  std::shared_ptr<FutureState<R>> state_;
-  Fn fn_;
-};
-
-/// this thread's initializer state; throws imgpool::Error off a worker or without an initializer
-std::any& current_worker_state();
-
-}  // namespace detail
 
 /// a pool of exactly max_workers threads running submitted callables.
 /// Each worker is a dedicated std::thread that occupies a master slot of the executor's own
@@ -91,7 +53,7 @@ class ThreadPoolExecutor {
   /// schedules fn(args...) (both decay-copied) and returns its Future; throws ShutdownError after
   /// shutdown(), BrokenExecutor once an initializer failed
   template <class F, class... Args>
-  auto submit(F&& fn, Args&&... args) -> Future<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>> {
+  [[nodiscard]] auto submit(F&& fn, Args&&... args) -> Future<std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>> {
     using R = std::invoke_result_t<std::decay_t<F>, std::decay_t<Args>...>;
     auto state = std::make_shared<detail::FutureState<R>>(callback_error_hook_);
     auto call = [fn = std::forward<F>(fn), args = std::make_tuple(std::forward<Args>(args)...)]() mutable -> R {
@@ -104,7 +66,7 @@ class ThreadPoolExecutor {
   /// returns a lazy range of fn(x) for x in inputs, in input order; see MapRange and MapOptions.
   /// An lvalue `inputs` is borrowed (must outlive the range); an rvalue is moved into it.
   template <class F, std::ranges::viewable_range Range>
-  auto map(F fn, Range&& inputs, MapOptions options = {}) {
+  [[nodiscard]] auto map(F fn, Range&& inputs, MapOptions options = {}) {
     using V = std::views::all_t<Range>;
     return MapRange<ThreadPoolExecutor, F, V>(*this, std::move(fn), std::views::all(std::forward<Range>(inputs)), options);
   }

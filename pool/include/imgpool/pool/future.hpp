@@ -9,8 +9,9 @@
 #include <type_traits>
 #include <utility>
 
-#include "imgpool/pool/detail/future_state.hpp"
-#include "imgpool/pool/error.hpp"
+#include <imgpool/pool/detail/future_state.hpp>
+#include <imgpool/pool/error.hpp>
+#include <imgpool/pool/seconds.hpp>
 
 namespace imgpool::pool {
 
@@ -39,7 +40,7 @@ class Future {
 
   /// waits up to `timeout` (forever by default) and returns the value or rethrows the task's
   /// exception; throws TimeoutError on timeout, CancelledError if the future was cancelled
-  R result(std::optional<detail::Seconds> timeout = std::nullopt) const {
+  R result(std::optional<Seconds> timeout = std::nullopt) const {
     if constexpr (std::is_void_v<R>) {
       state_->get(timeout);
     } else {
@@ -49,7 +50,7 @@ class Future {
 
   /// waits like result() and returns the task's exception, or nullptr if it succeeded;
   /// throws TimeoutError on timeout, CancelledError if the future was cancelled
-  std::exception_ptr exception(std::optional<detail::Seconds> timeout = std::nullopt) const {
+  std::exception_ptr exception(std::optional<Seconds> timeout = std::nullopt) const {
     return state_->wait_exception(timeout);
   }
 
@@ -58,9 +59,9 @@ class Future {
   bool cancel() const { return state_->cancel(); }
 
   /// true if the future was cancelled
-  bool cancelled() const { return state_->status() == Status::cancelled; }
+  bool cancelled() const { return state_->status() == Status::Cancelled; }
   /// true while the task is executing
-  bool running() const { return state_->status() == Status::running; }
+  bool running() const { return state_->status() == Status::Running; }
   /// true if the future was cancelled or finished
   bool done() const { return state_->done(); }
   /// true if this handle refers to a state (false when default-constructed)

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "imgpool/pool/error.hpp"
+#include <imgpool/pool/error.hpp>
 
 namespace imgpool::pool {
 
@@ -73,26 +73,26 @@ class Reader {
 
 /// what a message is
 enum class MessageType : std::uint8_t {
-  init = 1,         ///< parent → worker, first: the initializer kind ("" = none) and its argument
-  task = 2,         ///< parent → worker: run `kind` on each of `items` (with its `attempts`), in order
-  ready = 3,        ///< worker → parent: the initializer succeeded
-  init_failed = 4,  ///< worker → parent: the initializer threw; `text` says why; the worker exits
-  item_done = 5,    ///< worker → parent: item `index` of task `task_id` finished (ok, or failed with `text`)
+  Init = 1,         ///< parent → worker, first: the initializer kind ("" = none) and its argument
+  Task = 2,         ///< parent → worker: run `kind` on each of `items` (with its `attempts`), in order
+  Ready = 3,        ///< worker → parent: the initializer succeeded
+  InitFailed = 4,   ///< worker → parent: the initializer threw; `text` says why; the worker exits
+  ItemDone = 5,     ///< worker → parent: item `index` of task `task_id` finished (ok, or failed with `text`)
 };
 
 /// one message; which fields matter depends on `type` (see MessageType)
 struct Message {
-  MessageType type = MessageType::ready;
+  MessageType type = MessageType::Ready;
   std::uint64_t task_id = 0;
   std::uint32_t index = 0;
   bool ok = true;
-  std::string kind{};        ///< init, task
-  std::string text{};        ///< init_failed, item_done when !ok: the error message
-  std::vector<Bytes> items{};  ///< init: one argument; task: the arguments
-  /// task: per item, how many workers died while running it before (0 = first run); decode fills
+  std::string kind{};        ///< Init, Task
+  std::string text{};        ///< InitFailed, ItemDone when !ok: the error message
+  std::vector<Bytes> items{};  ///< Init: one argument; Task: the arguments
+  /// Task: per item, how many workers died while running it before (0 = first run); decode fills
   /// one per item, encode sends 0 for a missing entry
   std::vector<std::uint32_t> attempts{};
-  Bytes payload{};           ///< item_done when ok: the result
+  Bytes payload{};           ///< ItemDone when ok: the result
 
   friend bool operator==(const Message&, const Message&) = default;
 };

@@ -17,11 +17,13 @@
 #include <string_view>
 #include <vector>
 
-#include "imgpool/pool/detail/future_state.hpp"
-#include "imgpool/pool/error.hpp"
-#include "imgpool/pool/future.hpp"
-#include "imgpool/pool/map.hpp"
-#include "imgpool/pool/message.hpp"
+#include <imgpool/pool/detail/future_state.hpp>
+#include <imgpool/pool/detail/kind_map_chunks.hpp>
+#include <imgpool/pool/error.hpp>
+#include <imgpool/pool/future.hpp>
+#include <imgpool/pool/seconds.hpp>
+#include <imgpool/pool/map.hpp>
+#include <imgpool/pool/message.hpp>
 
 namespace imgpool::pool {
 
@@ -63,7 +65,7 @@ struct ProcessExecutorOptions {
   int retries = 1;
   /// per item: an item running longer has its worker killed and fails with TaskTimedOut; the other
   /// unfinished items of its chunk run again on a fresh worker. Empty = no limit.
-  std::optional<detail::Seconds> task_timeout{};
+  std::optional<Seconds> task_timeout{};
   /// per worker address-space cap in MiB (RLIMIT_AS); 0 = none. A task that allocates past it
   /// fails with "out of memory (worker memory cap N MB)"
   std::uint64_t worker_memory_mb = 0;
@@ -76,33 +78,6 @@ struct ProcessExecutorOptions {
 /// InvalidArgument when the chosen file is not executable, Error when none is found.
 std::filesystem::path find_worker_executable(const std::filesystem::path& explicit_path = {},
                                              std::string_view name = kDefaultWorkerName);
-
-class ProcessPoolExecutor;
-
-namespace detail {
-
-/// how ProcessPoolExecutor runs map()'s chunks (see CallableMapChunks): each chunk is one
-/// submit_chunk() of `kind`, and waiting for it takes its items' results in order up to the first failure
-class KindMapChunks {
- public:
-  using argument_type = Bytes;
-  using value_type = Bytes;
-  /// a submitted chunk: one future per item
-  using Pending = std::vector<Future<Bytes>>;
-
-  KindMapChunks(ProcessPoolExecutor& executor, std::string kind) : executor_(&executor), kind_(std::move(kind)) {}
-  Pending submit(std::vector<Bytes> items);
-  /// throws TimeoutError, or CancelledError when an item was cancelled; an item's failure
-  /// (TaskFailed, WorkerCrashed, TaskTimedOut, BrokenExecutor) ends the chunk as its `error`
-  static MapChunk<Bytes> take(Pending& pending, std::optional<Seconds> timeout);
-  static void cancel(Pending& pending) noexcept;
-
- private:
-  ProcessPoolExecutor* executor_;
-  std::string kind_;
-};
-
-}  // namespace detail
 
 /// a pool of worker processes running named task kinds (see TaskRegistry and run_worker) on
 /// serialised arguments. Same semantics as ThreadPoolExecutor except:
@@ -132,11 +107,11 @@ class ProcessPoolExecutor {
 
   /// schedules `kind(argument)` in a worker; throws ShutdownError after shutdown(), BrokenExecutor
   /// once an initializer failed
-  Future<Bytes> submit(std::string kind, Bytes argument);
+  [[nodiscard]] Future<Bytes> submit(std::string kind, Bytes argument);
 
   /// schedules `kind` on every argument as one chunk: one message to one worker, which runs them in
   /// order and streams each result back as it finishes. One future per argument, in order.
-  std::vector<Future<Bytes>> submit_chunk(std::string kind, std::vector<Bytes> arguments);
+  [[nodiscard]] std::vector<Future<Bytes>> submit_chunk(std::string kind, std::vector<Bytes> arguments);
 
   /// returns a lazy range of `kind(argument)` for each argument, in input order, exactly as
   /// ThreadPoolExecutor::map (chunksize, timeout, buffersize; see BasicMapRange and MapOptions).
@@ -147,7 +122,7 @@ class ProcessPoolExecutor {
   /// borrowed range are copied when submitted, those of an owned one moved.
   template <std::ranges::viewable_range Range>
     requires std::convertible_to<std::ranges::range_reference_t<Range>, Bytes>
-  auto map(std::string kind, Range&& arguments, MapOptions options = {}) {
+  [[nodiscard]] auto map(std::string kind, Range&& arguments, MapOptions options = {}) {
     using V = std::views::all_t<Range>;
     return BasicMapRange<detail::KindMapChunks, V>(detail::KindMapChunks(*this, std::move(kind)),
                                                    std::views::all(std::forward<Range>(arguments)), options);

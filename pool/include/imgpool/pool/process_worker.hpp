@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "imgpool/pool/message.hpp"
+#include <imgpool/pool/message.hpp>
 
 namespace imgpool::pool {
 

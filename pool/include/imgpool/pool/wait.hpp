@@ -8,12 +8,13 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
-#include "imgpool/pool/detail/future_state.hpp"
-#include "imgpool/pool/error.hpp"
-#include "imgpool/pool/future.hpp"
+#include <imgpool/pool/detail/future_state.hpp>
+#include <imgpool/pool/detail/unique_futures.hpp>
+#include <imgpool/pool/error.hpp>
+#include <imgpool/pool/future.hpp>
+#include <imgpool/pool/seconds.hpp>
 
 namespace imgpool::pool {
 
@@ -31,25 +32,10 @@ struct WaitResult {
   std::vector<Future<R>> not_done;
 };
 
-namespace detail {
-
-// Futures in input order with duplicates (same state) removed: Python's wait() takes a set.
-template <class R>
-std::vector<Future<R>> unique_futures(std::vector<Future<R>> futures) {
-  std::unordered_set<const void*> seen;
-  std::erase_if(futures, [&](const Future<R>& f) {
-    if (!f.valid()) throw InvalidStateError("wait()/as_completed() was given an invalid future");
-    return !seen.insert(f.state().get()).second;
-  });
-  return futures;
-}
-
-}  // namespace detail
-
 /// waits until `when` holds for `futures` or `timeout` passes (no TimeoutError: the futures
 /// still running are in not_done). Duplicates are reported once. Thread-safe.
 template <class R>
-WaitResult<R> wait(const std::vector<Future<R>>& futures, std::optional<detail::Seconds> timeout = std::nullopt,
+WaitResult<R> wait(const std::vector<Future<R>>& futures, std::optional<Seconds> timeout = std::nullopt,
                    ReturnWhen when = ReturnWhen::ALL_COMPLETED) {
   const auto deadline = detail::deadline_after(timeout);
   std::vector<Future<R>> all = detail::unique_futures(futures);
@@ -151,7 +137,7 @@ class AsCompleted {
     State* s_ = nullptr;
   };
 
-  AsCompleted(std::vector<Future<R>> futures, std::optional<detail::Seconds> timeout)
+  AsCompleted(std::vector<Future<R>> futures, std::optional<Seconds> timeout)
       : s_(std::make_unique<State>()) {
     s_->deadline = detail::deadline_after(timeout);
     for (auto& f : detail::unique_futures(std::move(futures))) {
@@ -179,7 +165,7 @@ class AsCompleted {
 ///
 ///   for (const auto& f : as_completed(futures, std::chrono::seconds(30))) use(f.result());
 template <class R>
-AsCompleted<R> as_completed(std::vector<Future<R>> futures, std::optional<detail::Seconds> timeout = std::nullopt) {
+[[nodiscard]] AsCompleted<R> as_completed(std::vector<Future<R>> futures, std::optional<Seconds> timeout = std::nullopt) {
   return AsCompleted<R>(std::move(futures), timeout);
 }
 

@@ -146,7 +146,7 @@ class MemoryBatch {
   /// one future per item, in item order
   const std::vector<pool::Future<MemoryResult>>& futures() const noexcept { return futures_; }
   /// yields each item's future as it completes (see pool::as_completed)
-  pool::AsCompleted<MemoryResult> as_completed(std::optional<pool::detail::Seconds> timeout = std::nullopt) const {
+  pool::AsCompleted<MemoryResult> as_completed(std::optional<pool::Seconds> timeout = std::nullopt) const {
     return pool::as_completed(futures_, timeout);
   }
 

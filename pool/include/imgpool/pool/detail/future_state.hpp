@@ -13,12 +13,10 @@
 #include <variant>
 #include <vector>
 
-#include "imgpool/pool/error.hpp"
+#include <imgpool/pool/error.hpp>
+#include <imgpool/pool/seconds.hpp>
 
 namespace imgpool::pool::detail {
-
-/// the duration type of every timeout in the pool API: seconds as a double, like Python
-using Seconds = std::chrono::duration<double>;
 
 /// the steady-clock deadline `timeout` from now, or none for no timeout
 inline std::optional<std::chrono::steady_clock::time_point> deadline_after(std::optional<Seconds> timeout) {
@@ -68,7 +66,7 @@ class Waiter {
 /// Thread-safe.
 class FutureStateBase : public std::enable_shared_from_this<FutureStateBase> {
  public:
-  enum class Status { pending, running, cancelled, finished };
+  enum class Status { Pending, Running, Cancelled, Finished };
   using Callback = std::function<void(const std::shared_ptr<FutureStateBase>&)>;
   using ErrorHook = std::function<void(std::exception_ptr)>;
 
@@ -82,9 +80,9 @@ class FutureStateBase : public std::enable_shared_from_this<FutureStateBase> {
   bool cancel() {
     {
       std::lock_guard lock(mutex_);
-      if (status_ == Status::cancelled) return true;
-      if (status_ != Status::pending) return false;
-      status_ = Status::cancelled;
+      if (status_ == Status::Cancelled) return true;
+      if (status_ != Status::Pending) return false;
+      status_ = Status::Cancelled;
       notify_locked();
     }
     run_callbacks();
@@ -95,9 +93,9 @@ class FutureStateBase : public std::enable_shared_from_this<FutureStateBase> {
   /// Throws InvalidStateError when called on a running or finished future.
   bool set_running_or_notify_cancel() {
     std::lock_guard lock(mutex_);
-    if (status_ == Status::cancelled) return false;
-    if (status_ != Status::pending) throw InvalidStateError("future is already running or finished");
-    status_ = Status::running;
+    if (status_ == Status::Cancelled) return false;
+    if (status_ != Status::Pending) throw InvalidStateError("future is already running or finished");
+    status_ = Status::Running;
     return true;
   }
 
@@ -112,18 +110,18 @@ class FutureStateBase : public std::enable_shared_from_this<FutureStateBase> {
   }
   bool done() const {
     const Status s = status();
-    return s == Status::cancelled || s == Status::finished;
+    return s == Status::Cancelled || s == Status::Finished;
   }
   /// true when finished by an exception (not cancelled); FIRST_EXCEPTION's test
   bool failed() const {
     std::lock_guard lock(mutex_);
-    return status_ == Status::finished && error_ != nullptr;
+    return status_ == Status::Finished && error_ != nullptr;
   }
 
   /// waits until done; false on timeout
   bool wait_done(std::optional<Seconds> timeout) const {
     std::unique_lock lock(mutex_);
-    const auto is_done = [&] { return status_ == Status::cancelled || status_ == Status::finished; };
+    const auto is_done = [&] { return status_ == Status::Cancelled || status_ == Status::Finished; };
     if (!timeout) {
       done_cv_.wait(lock, is_done);
       return true;
@@ -135,7 +133,7 @@ class FutureStateBase : public std::enable_shared_from_this<FutureStateBase> {
   std::exception_ptr wait_exception(std::optional<Seconds> timeout) const {
     if (!wait_done(timeout)) throw TimeoutError("future did not finish within the timeout");
     std::lock_guard lock(mutex_);
-    if (status_ == Status::cancelled) throw CancelledError();
+    if (status_ == Status::Cancelled) throw CancelledError();
     return error_;
   }
 
@@ -143,7 +141,7 @@ class FutureStateBase : public std::enable_shared_from_this<FutureStateBase> {
   void add_done_callback(Callback cb) {
     {
       std::lock_guard lock(mutex_);
-      if (status_ != Status::cancelled && status_ != Status::finished) {
+      if (status_ != Status::Cancelled && status_ != Status::Finished) {
         callbacks_.push_back(std::move(cb));
         return;
       }
@@ -154,7 +152,7 @@ class FutureStateBase : public std::enable_shared_from_this<FutureStateBase> {
   /// registers `w` to be notified on completion; false (not registered) if already done
   bool add_waiter(Waiter* w) {
     std::lock_guard lock(mutex_);
-    if (status_ == Status::cancelled || status_ == Status::finished) return false;
+    if (status_ == Status::Cancelled || status_ == Status::Finished) return false;
     waiters_.push_back(w);
     return true;
   }
@@ -170,10 +168,10 @@ class FutureStateBase : public std::enable_shared_from_this<FutureStateBase> {
   void complete(Store&& store) {
     {
       std::lock_guard lock(mutex_);
-      if (status_ == Status::cancelled || status_ == Status::finished)
+      if (status_ == Status::Cancelled || status_ == Status::Finished)
         throw InvalidStateError("future is already done");
       store();
-      status_ = Status::finished;
+      status_ = Status::Finished;
       notify_locked();
     }
     run_callbacks();
@@ -184,7 +182,7 @@ class FutureStateBase : public std::enable_shared_from_this<FutureStateBase> {
  private:
   void notify_locked() {
     done_cv_.notify_all();
-    const Completion completion{this, status_ == Status::finished && error_ != nullptr};
+    const Completion completion{this, status_ == Status::Finished && error_ != nullptr};
     for (Waiter* w : waiters_) w->notify(completion);
     waiters_.clear();
   }
@@ -212,7 +210,7 @@ class FutureStateBase : public std::enable_shared_from_this<FutureStateBase> {
     }
   }
 
-  Status status_ = Status::pending;
+  Status status_ = Status::Pending;
   std::exception_ptr error_;
   std::vector<Callback> callbacks_;
   std::vector<Waiter*> waiters_;
