@@ -151,7 +151,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
                                         ec ? ec.message() : "a file of that name exists"));
   }
   ReportWriter report(o.report);
-  (void)core::WorkerModels::load(job.pipeline);  // a missing model is a start-up error
+  core::check_job(job);  // quality and models: start-up errors, before the scan
 
   // The scan streams into a compact table (tens of bytes per file) and, with --shard, keeps only this
   // shard's files as they are found: memory stays nearly flat however many files the inputs hold.
