@@ -1,11 +1,11 @@
-#include "imgpool/pool/chunking.hpp"
+#include <imgpool/pool/chunking.hpp>
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <vector>
 
-#include "imgpool/pool/error.hpp"
+#include <imgpool/pool/error.hpp>
 
 using imgpool::pool::ChunkOptions;
 using imgpool::pool::ChunkPlanner;

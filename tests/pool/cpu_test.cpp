@@ -1,4 +1,4 @@
-#include "imgpool/pool/cpu.hpp"
+#include <imgpool/pool/cpu.hpp>
 
 #include <gtest/gtest.h>
 

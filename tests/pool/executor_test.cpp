@@ -1,4 +1,4 @@
-#include "imgpool/pool/executor.hpp"
+#include <imgpool/pool/executor.hpp>
 
 #include <gtest/gtest.h>
 
@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "gate.hpp"
-#include "imgpool/pool/cpu.hpp"
-#include "imgpool/pool/wait.hpp"
+#include <imgpool/pool/cpu.hpp>
+#include <imgpool/pool/wait.hpp>
 
 using namespace imgpool::pool;
 using test_support::Gate;

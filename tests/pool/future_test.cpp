@@ -1,4 +1,4 @@
-#include "imgpool/pool/future.hpp"
+#include <imgpool/pool/future.hpp>
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "gate.hpp"
-#include "imgpool/pool/executor.hpp"
+#include <imgpool/pool/executor.hpp>
 
 using namespace imgpool::pool;
 using test_support::Gate;

@@ -1,4 +1,4 @@
-#include "imgpool/pool/map.hpp"
+#include <imgpool/pool/map.hpp>
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "gate.hpp"
-#include "imgpool/pool/executor.hpp"
+#include <imgpool/pool/executor.hpp>
 
 using namespace imgpool::pool;
 using test_support::Gate;

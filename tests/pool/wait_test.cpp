@@ -1,4 +1,4 @@
-#include "imgpool/pool/wait.hpp"
+#include <imgpool/pool/wait.hpp>
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "gate.hpp"
-#include "imgpool/pool/executor.hpp"
+#include <imgpool/pool/executor.hpp>
 
 using namespace imgpool::pool;
 using test_support::Gate;
