@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <imgpool/core/batch/batch.hpp>
 #include <imgpool/core/batch/inputs.hpp>
 
@@ -91,6 +93,21 @@ TEST(scan_inputs, streams_each_file_as_it_is_found) {
 
 // The compact table gives back exactly the files it was given: folder files sharing a root, files named
 // on their own, and a path that does not end with its relative path.
+// The scan stats each file once and keeps what plan_batch needs from it: size, device and inode.
+TEST(scan_inputs, records_each_files_size_and_identity) {
+  test::TempDir dir;
+  fs::create_directories(dir / "in");
+  fs::copy_file(test::data_path("photo.jpg"), dir / "in" / "a.jpg");
+  fs::create_symlink(dir / "in" / "a.jpg", dir / "b.jpg");
+  const ScanResult scan = scan_inputs({dir / "in", dir / "b.jpg", dir / "in" / "a.jpg"}, {});
+  ASSERT_EQ(scan.files.size(), 1u);  // one file by three names
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "in" / "a.jpg").c_str(), &st), 0);
+  EXPECT_EQ(scan.files[0].size, static_cast<std::uint64_t>(st.st_size));
+  EXPECT_EQ(scan.files[0].device, static_cast<std::uint64_t>(st.st_dev));
+  EXPECT_EQ(scan.files[0].inode, static_cast<std::uint64_t>(st.st_ino));
+}
+
 TEST(input_table, rebuilds_each_file_exactly) {
   const std::vector<InputFile> files = {
       {"photos/2024/a.jpg", "2024/a.jpg", 10},
@@ -100,7 +117,7 @@ TEST(input_table, rebuilds_each_file_exactly) {
       {"/abs/x/y.webp", "y.webp", 4},
       {"other/dir/z.jpg", "elsewhere/z.jpg", 5},
       {"photos/e.jpg", "e.jpg", 6},
-      {"photos/line\nbreak.jpg", "line\nbreak.jpg", 7},
+      {"photos/line\nbreak.jpg", "line\nbreak.jpg", 7, 64769, 1234567},
   };
   const InputTable table(files);
   ASSERT_EQ(table.size(), files.size());
@@ -110,42 +127,10 @@ TEST(input_table, rebuilds_each_file_exactly) {
     EXPECT_EQ(f.relative.native(), files[i].relative.native()) << i;
     EXPECT_EQ(f.size, files[i].size) << i;
     EXPECT_EQ(table.file_size(i), files[i].size) << i;
+    EXPECT_EQ(f.device, files[i].device) << i;
+    EXPECT_EQ(f.inode, files[i].inode) << i;
   }
   EXPECT_THROW((void)table[files.size()], std::out_of_range);
-}
-
-// Refusals keep scan order and their reasons: an output that is an input file, and outputs already taken
-// by an earlier input (the first keeps it, every later one is refused naming it).
-TEST(plan_batch, refuses_outputs_that_are_inputs_or_already_taken) {
-  test::TempDir dir;
-  fs::create_directories(dir / "in");
-  for (const char* name : {"a.jpg", "a.png", "a.webp", "b.png", "c.png"}) {
-    fs::copy_file(test::data_path("photo.jpg"), dir / "in" / name);
-  }
-  const ScanResult scan = scan_inputs({dir / "in"}, {});
-  ASSERT_EQ(scan.files.size(), 5u);
-  // -o is the input folder: a.jpg would overwrite itself, a.png and a.webp would overwrite the input a.jpg
-  const BatchPlan in_place = plan_batch(scan.files, dir / "in", Format::Jpeg);
-  ASSERT_EQ(in_place.size(), 2u);
-  EXPECT_EQ(in_place[0].input, dir / "in/b.png");
-  EXPECT_EQ(in_place[0].output, dir / "in/b.jpg");
-  EXPECT_EQ(in_place[1].input, dir / "in/c.png");
-  ASSERT_EQ(in_place.refused.size(), 3u);
-  for (const auto& r : in_place.refused) EXPECT_NE(r.error.find("would overwrite an input"), std::string::npos);
-  // elsewhere: a.jpg keeps out/a.jpg; a.png and a.webp are refused, naming a.jpg
-  const BatchPlan out = plan_batch(scan.files, dir / "out", Format::Jpeg);
-  ASSERT_EQ(out.size(), 3u);
-  EXPECT_EQ(out[0].input, dir / "in/a.jpg");
-  EXPECT_EQ(out[0].output, dir / "out/a.jpg");
-  EXPECT_EQ(out[0].cost, scan.files[0].size);
-  ASSERT_EQ(out.refused.size(), 2u);
-  EXPECT_EQ(out.refused[0].input, dir / "in/a.png");
-  EXPECT_EQ(out.refused[1].input, dir / "in/a.webp");
-  for (const auto& r : out.refused) {
-    EXPECT_EQ(r.status, Status::Failed);
-    EXPECT_EQ(r.output, dir / "out/a.jpg");
-    EXPECT_EQ(r.error, "output " + (dir / "out/a.jpg").string() + " is already the output of " + (dir / "in/a.jpg").string());
-  }
 }
 
 // Files that vanish or turn into folders between the scan and their turn are failed items with the

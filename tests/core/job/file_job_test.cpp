@@ -242,6 +242,46 @@ TEST(atomic_write, a_process_that_dies_while_writing_leaves_nothing) {
   EXPECT_EQ(test::read_bytes(dir / "old/x.bin"), std::vector<std::uint8_t>{'1'});
 }
 
+// The rerun of a file whose worker died removes exactly that output's temporaries: the names
+// atomic_write gives them (".NAME.XXXXXX.tmp"), not other hidden files, nor another output's.
+TEST(atomic_write, removes_only_the_temporaries_of_one_output) {
+  test::TempDir dir;
+  for (const char* name : {".a.jpg.x1Y2z3.tmp", ".a.jpg.tmp", ".a.jpg.abc.tmp", ".b.jpg.x1Y2z3.tmp", "a.jpg",
+                           ".a.jpg.x1Y2z3.tmp.keep"}) {
+    test::write_bytes(dir / name, {'x'});
+  }
+  detail::remove_temporaries_of(dir / "a.jpg");
+  EXPECT_EQ(dir.files(), (std::vector<std::string>{".a.jpg.abc.tmp", ".a.jpg.tmp", ".a.jpg.x1Y2z3.tmp.keep",
+                                                   ".b.jpg.x1Y2z3.tmp", "a.jpg"}));
+}
+
+// Options are checked before any file is touched: one start-up error instead of one per file.
+TEST(check_job, refuses_bad_quality_before_work) {
+  JobOptions options = thumbnail_options();
+  EXPECT_NO_THROW(check_job(options));
+  options.encode.quality = 0;
+  EXPECT_THROW(check_job(options), UsageError);
+  options.encode.quality = 101;
+  EXPECT_THROW(check_job(options), UsageError);
+  options.encode.quality = 85;
+  options.pipeline = Pipeline::parse({"thumbnail=64,crop=smart"});
+  EXPECT_NO_THROW(check_job(options));  // the face model is installed (opencv-data)
+}
+
+// One way to read an input, with the OS's reason when it cannot be read.
+TEST(read_input_file, reads_everything_or_says_why) {
+  test::TempDir dir;
+  test::write_bytes(dir / "x.bin", {1, 2, 3});
+  EXPECT_EQ(read_input_file(dir / "x.bin"), (std::vector<std::uint8_t>{1, 2, 3}));
+  try {
+    (void)read_input_file(dir / "missing.bin");
+    FAIL() << "no exception";
+  } catch (const ImageError& e) {
+    EXPECT_STREQ(e.what(), "cannot read: No such file or directory");
+  }
+  EXPECT_THROW((void)read_input_file(dir.path()), ImageError);
+}
+
 TEST(process_encoded, runs_in_memory) {
   const auto jpeg = test::read_bytes(test::data_path("photo.jpg"));
   JobOptions options;
