@@ -104,7 +104,7 @@ const OperationInfo* find_operation(std::string_view name) {
 Operation parse_operation(std::string_view spec) {
   using detail::trim;
   const std::string_view text = trim(spec);
-  if (text.empty()) throw UsageError("empty --op (expected name[=value][,key=value...])");
+  if (text.empty()) throw UsageError("empty operation spec (expected name[=value][,key=value...])");
 
   std::vector<std::string_view> parts;
   for (std::size_t start = 0;;) {
@@ -139,7 +139,7 @@ Operation parse_operation(std::string_view spec) {
     }
     return info->make(value, params);
   } catch (const UsageError& e) {
-    throw UsageError(fmt::format("bad --op \"{}\": {}", text, e.what()));
+    throw UsageError(fmt::format("bad operation spec \"{}\": {}", text, e.what()));
   }
 }
 

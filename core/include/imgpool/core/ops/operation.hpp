@@ -108,7 +108,7 @@ std::span<const OperationInfo> operation_table();
 const OperationInfo* find_operation(std::string_view name);
 
 /// parses one spec `name[=value][,key=value...]` (whitespace around parts ignored). Throws UsageError
-/// naming the bad part, e.g. `bad --op "resize=80x": ...` or `unknown operation "blur" (known: ...)`.
+/// naming the bad part, e.g. `bad operation spec "resize=80x": ...` or `unknown operation "blur" (known: ...)`.
 Operation parse_operation(std::string_view spec);
 
 }  // namespace imgpool::core
