@@ -13,5 +13,4 @@
 #include <imgpool/core/job/file_job.hpp>
 #include <imgpool/core/ops/models.hpp>
 #include <imgpool/core/ops/operation.hpp>
-#include <imgpool/core/ops/operations.hpp>
 #include <imgpool/core/ops/pipeline.hpp>

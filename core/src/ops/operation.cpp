@@ -2,14 +2,16 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include <imgpool/core/error.hpp>
+
+#include "ops/params.hpp"
 
 namespace imgpool::core {
 
@@ -32,141 +34,59 @@ Size Operation::output_size(Size in) const {
 }
 
 Size Operation::resample_size(Size in) const {
-  if (const auto* r = get_if<Resize>()) return r->resample_size(in);
-  if (const auto* t = get_if<Thumbnail>()) return t->resample_size(in);
-  return in;
+  return std::visit([in](const auto& op) { return op.resample_size(in); }, op_);
 }
 
-bool Operation::changes_geometry() const { return !std::holds_alternative<Grayscale>(op_); }
+bool Operation::changes_geometry() const {
+  return std::visit([](const auto& op) { return op.changes_geometry(); }, op_);
+}
 
-bool Operation::needs_colour() const { return false; }
+bool Operation::needs_colour() const {
+  return std::visit([](const auto& op) { return op.needs_colour(); }, op_);
+}
+
+bool Operation::drops_colour() const {
+  return std::visit([](const auto& op) { return op.drops_colour(); }, op_);
+}
 
 bool Operation::needs_face_model() const {
-  const auto* t = get_if<Thumbnail>();
-  return t != nullptr && t->crop == Crop::Smart;
+  return std::visit([](const auto& op) { return op.needs_face_model(); }, op_);
 }
 
 cv::Mat Operation::apply(const cv::Mat& image, const OperationContext& context) const {
   return std::visit([&](const auto& op) { return op.apply(image, context); }, op_);
 }
 
-// ---- parsing helpers ----------------------------------------------------------------------------
+// ---- the table: one row per alternative of Operation::Variant -------------------------------------
 
 namespace {
 
-using Params = std::span<const std::pair<std::string, std::string>>;
-
-std::string_view trim(std::string_view s) {
-  const auto first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = s.find_last_not_of(" \t\r\n");
-  return s.substr(first, last - first + 1);
+template <class T>
+Operation make(std::string_view value, ParamList params) {
+  return T::parse(value, params);
 }
 
-int parse_int(std::string_view text, std::string_view what, int low, int high) {
-  int value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec == std::errc::invalid_argument || end != text.data() + text.size()) {
-    throw UsageError(fmt::format("{} \"{}\" is not a whole number", what, text));
-  }
-  if (ec == std::errc::result_out_of_range || value < low || value > high) {
-    throw UsageError(fmt::format("{} {} is out of range ({}..{})", what, text, low, high));
-  }
-  return value;
+template <class T>
+constexpr OperationInfo row_of() {
+  return {T::kName, T::kValueSyntax, T::kDescription, T::kParams, T::kExample, &make<T>};
 }
 
-constexpr int kMaxSide = 65535;
-
-void reject_unknown(Params params, std::string_view op, std::span<const ParamInfo> known) {
-  for (const auto& param : params) {
-    const std::string& key = param.first;  // a named reference: clang 14 cannot capture structured bindings
-    const bool ok = std::any_of(known.begin(), known.end(), [&](const ParamInfo& p) { return p.key == key; });
-    if (ok) continue;
-    std::string names;
-    for (const ParamInfo& p : known) names += (names.empty() ? "" : ", ") + std::string(p.key);
-    throw UsageError(fmt::format("unknown key \"{}\" for {} (known: {})", key, op,
-                                 names.empty() ? std::string("none") : names));
-  }
+template <class... Ts>
+constexpr std::array<OperationInfo, sizeof...(Ts)> rows_of(std::type_identity<std::variant<Ts...>>) {
+  return {row_of<Ts>()...};
 }
 
-constexpr std::array kResizeParams{
-    ParamInfo{"fit", "exact|inside|cover",
-              "with WxH: exactly WxH (default), the largest size inside WxH keeping the aspect, or "
-              "cover WxH keeping the aspect and crop the centre"},
-};
-constexpr std::array<ParamInfo, 0> kGrayscaleParams{};
-constexpr std::array kThumbnailParams{
-    ParamInfo{"crop", "none|centre|center|smart",
-              "none (default): fit inside NxN; centre: exactly NxN from the middle; smart: exactly NxN "
-              "centred on faces (Haar cascade), else on the busiest region"},
-};
+constexpr auto kTable = rows_of(std::type_identity<Operation::Variant>{});
 
-Operation make_resize(std::string_view value, Params params) {
-  reject_unknown(params, "resize", kResizeParams);
-  Resize r;
-  if (value.empty()) throw UsageError("resize needs a size: WxH, Wx, xH or P%");
-  if (value.back() == '%') {
-    r.percent = parse_int(trim(value.substr(0, value.size() - 1)), "percentage", 1, 1000);
-  } else {
-    const auto x = value.find_first_of("xX");
-    if (x == std::string_view::npos) throw UsageError(fmt::format("size \"{}\" is not WxH, Wx, xH or P%", value));
-    const auto w = trim(value.substr(0, x));
-    const auto h = trim(value.substr(x + 1));
-    if (w.empty() && h.empty()) throw UsageError("width and height missing");
-    if (!w.empty()) r.width = parse_int(w, "width", 1, kMaxSide);
-    if (!h.empty()) r.height = parse_int(h, "height", 1, kMaxSide);
-  }
-  for (const auto& [key, v] : params) {
-    if (v == "exact") {
-      r.fit = Fit::Exact;
-    } else if (v == "inside") {
-      r.fit = Fit::Inside;
-    } else if (v == "cover") {
-      r.fit = Fit::Cover;
-    } else {
-      throw UsageError(fmt::format("fit \"{}\" is not one of exact, inside, cover", v));
-    }
-    if (r.width == 0 || r.height == 0) {
-      throw UsageError(fmt::format("fit={} needs both width and height (WxH)", v));
+constexpr bool names_are_unique() {
+  for (std::size_t i = 0; i < kTable.size(); ++i) {
+    for (std::size_t j = i + 1; j < kTable.size(); ++j) {
+      if (kTable[i].name == kTable[j].name) return false;
     }
   }
-  return r;
+  return true;
 }
-
-Operation make_grayscale(std::string_view value, Params params) {
-  reject_unknown(params, "grayscale", kGrayscaleParams);
-  if (!value.empty()) throw UsageError(fmt::format("grayscale takes no value (got \"{}\")", value));
-  return Grayscale{};
-}
-
-Operation make_thumbnail(std::string_view value, Params params) {
-  reject_unknown(params, "thumbnail", kThumbnailParams);
-  if (value.empty()) throw UsageError("thumbnail needs a size N (the NxN box)");
-  Thumbnail t;
-  t.size = parse_int(value, "size", 1, kMaxSide);
-  for (const auto& [key, v] : params) {
-    if (v == "none") {
-      t.crop = Crop::None;
-    } else if (v == "centre" || v == "center") {
-      t.crop = Crop::Centre;
-    } else if (v == "smart") {
-      t.crop = Crop::Smart;
-    } else {
-      throw UsageError(fmt::format("crop \"{}\" is not one of none, centre, smart", v));
-    }
-  }
-  return t;
-}
-
-constexpr std::array kTable{
-    OperationInfo{"resize", "WxH | Wx | xH | P%",
-                  "scale to WxH (fit=exact|inside|cover), to a width or height keeping the aspect, or by a percentage",
-                  kResizeParams, "resize=800x600,fit=inside", &make_resize},
-    OperationInfo{"grayscale", "", "convert to one-channel luminance (drops alpha)", kGrayscaleParams, "grayscale",
-                  &make_grayscale},
-    OperationInfo{"thumbnail", "N", "fit an NxN box keeping the aspect, never enlarging; crop=centre|smart fills it",
-                  kThumbnailParams, "thumbnail=256,crop=smart", &make_thumbnail},
-};
+static_assert(names_are_unique(), "two operations share a name");
 
 }  // namespace
 
@@ -179,9 +99,12 @@ const OperationInfo* find_operation(std::string_view name) {
   return nullptr;
 }
 
+// ---- parsing a spec -------------------------------------------------------------------------------
+
 Operation parse_operation(std::string_view spec) {
+  using detail::trim;
   const std::string_view text = trim(spec);
-  if (text.empty()) throw UsageError("empty --op (expected name[=value][,key=value...])");
+  if (text.empty()) throw UsageError("empty operation spec (expected name[=value][,key=value...])");
 
   std::vector<std::string_view> parts;
   for (std::size_t start = 0;;) {
@@ -216,7 +139,7 @@ Operation parse_operation(std::string_view spec) {
     }
     return info->make(value, params);
   } catch (const UsageError& e) {
-    throw UsageError(fmt::format("bad --op \"{}\": {}", text, e.what()));
+    throw UsageError(fmt::format("bad operation spec \"{}\": {}", text, e.what()));
   }
 }
 

@@ -17,7 +17,7 @@ bool Pipeline::needs_face_model() const {
 
 bool Pipeline::luminance_only() const {
   for (const Operation& op : ops_) {
-    if (op.get_if<Grayscale>() != nullptr) return true;
+    if (op.drops_colour()) return true;
     if (op.needs_colour()) return false;
   }
   return false;

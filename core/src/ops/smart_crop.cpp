@@ -8,6 +8,10 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 
+#include <imgpool/core/ops/grayscale.hpp>
+
+#include "ops/geometry.hpp"
+
 namespace imgpool::core::detail {
 
 namespace {
@@ -15,18 +19,10 @@ namespace {
 constexpr int kDetectMaxSide = 640;
 
 cv::Mat small_gray(const cv::Mat& source) {
-  cv::Mat gray;
-  if (source.channels() == 1) {
-    gray = source;
-  } else {
-    cv::cvtColor(source, gray, source.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
-  }
+  const cv::Mat gray = Grayscale{}.apply(source, {});
   const double k = std::min(1.0, double(kDetectMaxSide) / std::max(gray.cols, gray.rows));
   if (k >= 1.0) return gray;
-  cv::Mat small;
-  const cv::Size size(std::max(1, int(std::lround(gray.cols * k))), std::max(1, int(std::lround(gray.rows * k))));
-  cv::resize(gray, small, size, 0, 0, cv::INTER_AREA);
-  return small;
+  return resample(gray, scaled_by(gray.size(), k));
 }
 
 // The top-left corner of the `win`-sized window of `gray` holding the most gradient energy.

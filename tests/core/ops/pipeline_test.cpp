@@ -56,12 +56,12 @@ TEST(pipeline, rejects_bad_sizes_naming_them) {
   EXPECT_NE(parse_error("thumbnail=-5").find("size -5 is out of range"), std::string::npos);
   EXPECT_NE(parse_error("thumbnail").find("thumbnail needs a size"), std::string::npos);
   EXPECT_NE(parse_error("grayscale=1").find("grayscale takes no value"), std::string::npos);
-  EXPECT_NE(parse_error("").find("empty --op"), std::string::npos);
+  EXPECT_NE(parse_error("").find("empty operation spec"), std::string::npos);
 }
 
 TEST(pipeline, errors_quote_the_whole_spec) {
   const std::string e = parse_error("resize=80x0");
-  EXPECT_EQ(e.rfind("bad --op \"resize=80x0\": ", 0), 0u) << e;
+  EXPECT_EQ(e.rfind("bad operation spec \"resize=80x0\": ", 0), 0u) << e;
 }
 
 TEST(pipeline, rejects_bad_keys_and_values) {

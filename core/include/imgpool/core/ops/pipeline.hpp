@@ -29,8 +29,8 @@ class Pipeline {
 
   /// whether an operation needs the face model (WorkerModels::load loads it only then)
   bool needs_face_model() const;
-  /// whether the result depends on luminance only: a grayscale comes before any operation that
-  /// needs colour. Decoders may then decode straight to gray (TurboJPEG's TJPF_GRAY).
+  /// whether the result depends on luminance only: an operation that drops colour (grayscale) comes
+  /// before any that needs it. Decoders may then decode straight to gray (TurboJPEG's TJPF_GRAY).
   bool luminance_only() const;
   /// the size apply() returns for an input this large
   Size output_size(Size input) const;

@@ -1,7 +1,7 @@
 #include <imgpool/core/error.hpp>
 #include <imgpool/core/ops/models.hpp>
-#include <imgpool/core/ops/operation.hpp>
 #include <imgpool/core/ops/pipeline.hpp>
+#include <imgpool/core/ops/thumbnail.hpp>
 
 #include <gtest/gtest.h>
 
@@ -9,95 +9,27 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
 
-#include "test_images.hpp"
+#include "run_operation.hpp"
 
 namespace imgpool::core {
 namespace {
 
-cv::Mat run(const std::string& spec, const cv::Mat& image, const WorkerModels* models = nullptr) {
-  OperationContext context;
-  context.models = models;
-  return parse_operation(spec).apply(image, context);
-}
+using test::expect_size;
+using test::run;
 
-// Checks apply() against output_size() too: the planner relies on them agreeing.
-void expect_size(const std::string& spec, Size in, Size expected) {
-  const cv::Mat out = run(spec, test::corner_image(in.width, in.height));
-  EXPECT_EQ(out.size(), expected) << spec << " on " << in;
-  EXPECT_EQ(parse_operation(spec).output_size(in), expected) << spec << " on " << in;
-}
-
-TEST(operations, resize_exact_ignores_aspect) {
-  expect_size("resize=300x50", {400, 200}, {300, 50});
-  expect_size("resize=800x600", {400, 200}, {800, 600});  // may enlarge
-}
-
-TEST(operations, resize_inside_keeps_aspect_within_box) {
-  expect_size("resize=300x300,fit=inside", {400, 200}, {300, 150});
-  expect_size("resize=100x300,fit=inside", {400, 200}, {100, 50});
-  expect_size("resize=800x800,fit=inside", {400, 200}, {800, 400});
-}
-
-TEST(operations, resize_cover_fills_box_exactly) {
-  expect_size("resize=100x100,fit=cover", {400, 200}, {100, 100});
-  expect_size("resize=300x50,fit=cover", {400, 200}, {300, 50});
-  // the centre is kept: the left and right edges (red/green) are cropped off a wide image
-  const cv::Mat out = run("resize=100x100,fit=cover", test::corner_image(400, 100));
-  const cv::Vec3b middle_top = out.at<cv::Vec3b>(0, 50);
-  EXPECT_NEAR(middle_top[1], 128, 20);  // halfway between red and green
-  EXPECT_NEAR(middle_top[2], 128, 20);
-}
-
-TEST(operations, resize_percent_and_one_side) {
-  expect_size("resize=50%", {400, 200}, {200, 100});
-  expect_size("resize=150%", {400, 200}, {600, 300});
-  expect_size("resize=1%", {50, 50}, {1, 1});
-  expect_size("resize=100x", {400, 200}, {100, 50});
-  expect_size("resize=x50", {400, 200}, {100, 50});
-}
-
-TEST(operations, resize_keeps_channels) {
-  cv::Mat bgra(40, 40, CV_8UC4, cv::Scalar(10, 20, 30, 128));
-  EXPECT_EQ(run("resize=20x20", bgra).channels(), 4);
-  EXPECT_EQ(run("resize=20x20", test::corner_image(40, 40)).channels(), 3);
-}
-
-TEST(operations, resize_down_is_antialiased) {
-  // 1-pixel black/white stripes average to grey with INTER_AREA; nearest or linear sampling would alias.
-  cv::Mat stripes(64, 64, CV_8UC1);
-  for (int x = 0; x < 64; ++x) stripes.col(x).setTo(x % 2 ? 255 : 0);
-  const cv::Mat out = run("resize=16x16", stripes);
-  double lo = 0, hi = 0;
-  cv::minMaxLoc(out, &lo, &hi);
-  EXPECT_NEAR(lo, 128, 2);
-  EXPECT_NEAR(hi, 128, 2);
-}
-
-TEST(operations, grayscale_gives_one_channel_and_drops_alpha) {
-  const cv::Mat bgr = test::corner_image(32, 16);
-  const cv::Mat gray = run("grayscale", bgr);
-  EXPECT_EQ(gray.channels(), 1);
-  EXPECT_EQ(gray.size(), bgr.size());
-  cv::Mat expected;
-  cv::cvtColor(bgr, expected, cv::COLOR_BGR2GRAY);
-  EXPECT_EQ(test::mean_abs_diff(gray, expected), 0.0);
-  EXPECT_EQ(run("grayscale", cv::Mat(8, 8, CV_8UC4, cv::Scalar(0, 0, 255, 0))).channels(), 1);
-  EXPECT_EQ(run("grayscale", expected).channels(), 1);
-}
-
-TEST(operations, thumbnail_fits_box_keeping_aspect) {
+TEST(thumbnail, fits_box_keeping_aspect) {
   expect_size("thumbnail=100", {400, 200}, {100, 50});
   expect_size("thumbnail=100", {200, 400}, {50, 100});
   expect_size("thumbnail=100", {1000, 3}, {100, 1});  // never a zero side
 }
 
-TEST(operations, thumbnail_never_enlarges) {
+TEST(thumbnail, never_enlarges) {
   expect_size("thumbnail=500", {400, 200}, {400, 200});
   expect_size("thumbnail=500,crop=centre", {400, 200}, {400, 200});
   expect_size("thumbnail=100,crop=centre", {1000, 50}, {100, 50});
 }
 
-TEST(operations, thumbnail_crop_centre_is_exactly_n_by_n) {
+TEST(thumbnail, crop_centre_is_exactly_n_by_n) {
   expect_size("thumbnail=64,crop=centre", {400, 200}, {64, 64});
   expect_size("thumbnail=64,crop=center", {200, 400}, {64, 64});
   // the middle of a tall image is kept: top (red/green) and bottom (blue/white) rows are cut
@@ -107,7 +39,7 @@ TEST(operations, thumbnail_crop_centre_is_exactly_n_by_n) {
   EXPECT_LT(top_left[0], 200);
 }
 
-TEST(operations, smart_crop_needs_the_face_model) {
+TEST(thumbnail, smart_crop_needs_the_face_model) {
   EXPECT_THROW(run("thumbnail=64,crop=smart", test::corner_image(400, 200)), ConfigError);
 }
 

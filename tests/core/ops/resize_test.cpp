@@ -1,0 +1,62 @@
+#include <imgpool/core/ops/resize.hpp>
+
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include "run_operation.hpp"
+
+namespace imgpool::core {
+namespace {
+
+using test::expect_size;
+using test::run;
+
+TEST(resize, exact_ignores_aspect) {
+  expect_size("resize=300x50", {400, 200}, {300, 50});
+  expect_size("resize=800x600", {400, 200}, {800, 600});  // may enlarge
+}
+
+TEST(resize, inside_keeps_aspect_within_box) {
+  expect_size("resize=300x300,fit=inside", {400, 200}, {300, 150});
+  expect_size("resize=100x300,fit=inside", {400, 200}, {100, 50});
+  expect_size("resize=800x800,fit=inside", {400, 200}, {800, 400});
+}
+
+TEST(resize, cover_fills_box_exactly) {
+  expect_size("resize=100x100,fit=cover", {400, 200}, {100, 100});
+  expect_size("resize=300x50,fit=cover", {400, 200}, {300, 50});
+  // the centre is kept: the left and right edges (red/green) are cropped off a wide image
+  const cv::Mat out = run("resize=100x100,fit=cover", test::corner_image(400, 100));
+  const cv::Vec3b middle_top = out.at<cv::Vec3b>(0, 50);
+  EXPECT_NEAR(middle_top[1], 128, 20);  // halfway between red and green
+  EXPECT_NEAR(middle_top[2], 128, 20);
+}
+
+TEST(resize, percent_and_one_side) {
+  expect_size("resize=50%", {400, 200}, {200, 100});
+  expect_size("resize=150%", {400, 200}, {600, 300});
+  expect_size("resize=1%", {50, 50}, {1, 1});
+  expect_size("resize=100x", {400, 200}, {100, 50});
+  expect_size("resize=x50", {400, 200}, {100, 50});
+}
+
+TEST(resize, keeps_channels) {
+  cv::Mat bgra(40, 40, CV_8UC4, cv::Scalar(10, 20, 30, 128));
+  EXPECT_EQ(run("resize=20x20", bgra).channels(), 4);
+  EXPECT_EQ(run("resize=20x20", test::corner_image(40, 40)).channels(), 3);
+}
+
+TEST(resize, down_is_antialiased) {
+  // 1-pixel black/white stripes average to grey with INTER_AREA; nearest or linear sampling would alias.
+  cv::Mat stripes(64, 64, CV_8UC1);
+  for (int x = 0; x < 64; ++x) stripes.col(x).setTo(x % 2 ? 255 : 0);
+  const cv::Mat out = run("resize=16x16", stripes);
+  double lo = 0, hi = 0;
+  cv::minMaxLoc(out, &lo, &hi);
+  EXPECT_NEAR(lo, 128, 2);
+  EXPECT_NEAR(hi, 128, 2);
+}
+
+}  // namespace
+}  // namespace imgpool::core
