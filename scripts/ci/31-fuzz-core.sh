@@ -2,7 +2,7 @@
 # Fuzzes core's untrusted-input parsers with libFuzzer, each for a bounded time (IMGPOOL_FUZZ_SECONDS,
 # default 45), from the seed corpora kept in the tree:
 #   spec_fuzz    the pipeline-spec parser (core/src/ops/)                            tests/fuzz/corpus-spec
-#   header_fuzz  read_header, jpeg_exif_orientation, plan_shrink_on_load           tests/fuzz/corpus-header
+#   header_fuzz  read_header, read_metadata, EXIF orientation, plan_shrink_on_load  tests/fuzz/corpus-header
 #                (core/src/codec/)
 # Any crash, sanitizer report, broken invariant (abort) or uncaught exception fails CI and prints the
 # reproducer as hex. Run one target only with IMGPOOL_FUZZ_TARGETS="spec" (or "header").
@@ -26,7 +26,7 @@ flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
        -Ipool/include -Icore/include -Icore/src -I/usr/include/opencv4 -Wno-deprecated-enum-enum-conversion
        -DIMGPOOL_DEFAULT_CASCADE_DIR='"/usr/share/opencv4/haarcascades"'
        -DIMGPOOL_OPENCV_IMGCODECS='"libopencv_imgcodecs.so.406"')
-libs=(-lopencv_imgproc -lopencv_objdetect -lopencv_core -lturbojpeg -ljpeg -lwebp -lspng -lfmt -ldl)
+libs=(-lopencv_imgproc -lopencv_objdetect -lopencv_core -lturbojpeg -ljpeg -lwebpdemux -lwebp -lspng -lfmt -ldl)
 # Each target links the whole room it fuzzes (core/src/ROOM/*.cpp), so files can move within a room.
 declare -A sources=(
   [spec]="$(echo core/src/ops/*.cpp)"

@@ -1,6 +1,6 @@
 // libFuzzer target for the header reader and the shrink-on-load planner (core/src/codec/):
 // read_header must accept any bytes or refuse them with ImageError, never crash or read out of bounds;
-// jpeg_exif_orientation must always answer 1..8; what plan_shrink_on_load picks for a JPEG header must
+// read_metadata never throws and, like jpeg_exif_orientation, always answers an orientation 1..8; what plan_shrink_on_load picks for a JPEG header must
 // be a TurboJPEG scale that still covers the requested size. Built by scripts/ci/31-fuzz-core.sh with
 // clang -fsanitize=fuzzer,address,undefined.
 //
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <imgpool/core/codec/decoder.hpp>
+#include <imgpool/core/codec/metadata.hpp>
 #include <imgpool/core/error.hpp>
 
 namespace core = imgpool::core;
@@ -63,6 +64,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const int o = core::jpeg_exif_orientation(jpeg);
     check(o >= 1 && o <= 8);
   }
+
+  // Metadata is read leniently: never an exception, and the orientation always in range.
+  const core::ImageMetadata metadata = core::read_metadata(bytes);
+  check(metadata.orientation >= 1 && metadata.orientation <= 8);
+  check(core::exif_orientation(bytes) >= 1 && core::exif_orientation(bytes) <= 8);
 
   try {
     const core::ImageHeader header = core::read_header(bytes);

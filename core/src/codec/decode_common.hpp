@@ -30,6 +30,12 @@ Size jpeg_size(std::span<const std::uint8_t> bytes);
 /// a PNG's size from its IHDR; throws ImageError when it is missing or impossible
 Size png_size(std::span<const std::uint8_t> bytes);
 
+/// the metadata of PNG / WebP data (read_metadata's per-format parts); lenient, never throw for bad data
+ImageMetadata png_metadata(std::span<const std::uint8_t> bytes);
+ImageMetadata webp_metadata(std::span<const std::uint8_t> bytes);
+/// the metadata of JPEG data (metadata.cpp)
+ImageMetadata jpeg_metadata(std::span<const std::uint8_t> bytes);
+
 /// the decoders, each for data of its format (see decode() for what they promise)
 DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& options);
 DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& options);

@@ -77,6 +77,7 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
 
   DecodedImage out;
   out.format = Format::Jpeg;
+  out.metadata = jpeg_metadata(bytes);
   out.full_size = orientation >= 5 ? Size(header.size.height, header.size.width) : header.size;
 
   if (header.colorspace == TJCS_CMYK || header.colorspace == TJCS_YCCK) {

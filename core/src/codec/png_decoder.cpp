@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 #include <opencv2/imgproc.hpp>
@@ -41,18 +42,68 @@ Size png_size(std::span<const std::uint8_t> bytes) {
 struct SpngFree {
   void operator()(spng_ctx* ctx) const { spng_ctx_free(ctx); }
 };
+using SpngContext = std::unique_ptr<spng_ctx, SpngFree>;
+
+namespace {
+
+// A context over `bytes` whose ancillary chunks (text, ICC profiles) may not claim much memory: a
+// malicious one is refused, not allocated.
+SpngContext open_png(std::span<const std::uint8_t> bytes) {
+  SpngContext ctx(spng_ctx_new(0));
+  if (!ctx) throw ImageError("cannot start the PNG decoder");
+  spng_set_chunk_limits(ctx.get(), std::size_t{64} << 20, std::size_t{64} << 20);
+  if (const int status = spng_set_png_buffer(ctx.get(), bytes.data(), bytes.size()); status != 0) {
+    throw ImageError(fmt::format("corrupt PNG: {}", spng_strerror(status)));
+  }
+  return ctx;
+}
+
+// The iCCP, eXIf and XMP (iTXt "XML:com.adobe.xmp") chunks libspng has read so far; a missing or
+// malformed one is left out.
+ImageMetadata metadata_of(spng_ctx* ctx) {
+  ImageMetadata out;
+  if (spng_iccp iccp{}; spng_get_iccp(ctx, &iccp) == 0 && iccp.profile != nullptr) {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(iccp.profile);
+    out.icc.assign(p, p + iccp.profile_len);
+  }
+  if (spng_exif exif{}; spng_get_exif(ctx, &exif) == 0 && exif.data != nullptr) {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(exif.data);
+    out.exif.assign(p, p + exif.length);
+  }
+  std::uint32_t n_text = 0;
+  if (spng_get_text(ctx, nullptr, &n_text) == 0 && n_text > 0) {
+    std::vector<spng_text> texts(n_text);
+    if (spng_get_text(ctx, texts.data(), &n_text) == 0) {
+      for (const spng_text& t : texts) {
+        if (std::string_view(t.keyword) == "XML:com.adobe.xmp" && t.text != nullptr) {
+          out.xmp.assign(t.text, t.length);
+          break;
+        }
+      }
+    }
+  }
+  out.orientation = exif_orientation(out.exif);
+  return out;
+}
+
+}  // namespace
+
+ImageMetadata png_metadata(std::span<const std::uint8_t> bytes) {
+  try {
+    const SpngContext ctx = open_png(bytes);
+    return metadata_of(ctx.get());
+  } catch (const ImageError&) {
+    return {};  // lenient: decode() judges the file
+  }
+}
 
 DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
   const Size size = png_size(bytes);
   check_pixels(size, options.max_pixels);
-  std::unique_ptr<spng_ctx, SpngFree> ctx(spng_ctx_new(0));
-  if (!ctx) throw ImageError("cannot start the PNG decoder");
-  // Ancillary chunks (text, ICC profiles) are not used: a malicious one may not claim much memory.
-  spng_set_chunk_limits(ctx.get(), std::size_t{64} << 20, std::size_t{64} << 20);
+  const SpngContext ctx = open_png(bytes);
   const auto check = [](int status) {
     if (status != 0) throw ImageError(fmt::format("corrupt PNG: {}", spng_strerror(status)));
   };
-  check(spng_set_png_buffer(ctx.get(), bytes.data(), bytes.size()));
   spng_ihdr ihdr{};
   check(spng_get_ihdr(ctx.get(), &ihdr));
   spng_trns trns{};
@@ -69,7 +120,9 @@ DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions
   check(spng_decode_chunks(ctx.get()));
   if (channels == 4) cv::cvtColor(image, image, cv::COLOR_RGBA2BGRA);
   if (channels == 3) cv::cvtColor(image, image, gray ? cv::COLOR_RGB2GRAY : cv::COLOR_RGB2BGR);
-  return decoded_result(Format::Png, std::move(image), size, size, options.grayscale);
+  DecodedImage out = decoded_result(Format::Png, std::move(image), size, size, options.grayscale);
+  out.metadata = metadata_of(ctx.get());  // after the image: eXIf may follow IDAT
+  return out;
 }
 
 }  // namespace imgpool::core::detail

@@ -1,7 +1,10 @@
 // WebP through libwebp, with its scaled decode for shrink-on-load.
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <webp/decode.h>
+#include <webp/demux.h>
 
 #include <imgpool/core/error.hpp>
 
@@ -21,6 +24,30 @@ Size webp_target(Size size, const DecodeOptions& options) {
 }
 
 }  // namespace
+
+ImageMetadata webp_metadata(std::span<const std::uint8_t> bytes) {
+  ImageMetadata out;
+  const WebPData data{bytes.data(), bytes.size()};
+  WebPDemuxer* demux = WebPDemux(&data);
+  if (demux == nullptr) return out;  // lenient: decode() judges the file
+  const auto chunk = [&](const char* fourcc, auto& into) {
+    WebPChunkIterator it;
+    if (WebPDemuxGetChunk(demux, fourcc, 1, &it) != 0) {
+      into.assign(it.chunk.bytes, it.chunk.bytes + it.chunk.size);
+      WebPDemuxReleaseChunkIterator(&it);
+    }
+  };
+  chunk("ICCP", out.icc);
+  chunk("EXIF", out.exif);
+  chunk("XMP ", out.xmp);
+  WebPDemuxDelete(demux);
+  // Some writers keep JPEG's "Exif\0\0" prefix in the chunk
+  if (out.exif.size() >= 6 && std::equal(out.exif.begin(), out.exif.begin() + 6, "Exif\0\0")) {
+    out.exif.erase(out.exif.begin(), out.exif.begin() + 6);
+  }
+  out.orientation = exif_orientation(out.exif);
+  return out;
+}
 
 DecodedImage decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
   WebPDecoderConfig config;
@@ -48,7 +75,9 @@ DecodedImage decode_webp(std::span<const std::uint8_t> bytes, const DecodeOption
   const VP8StatusCode status = WebPDecode(bytes.data(), bytes.size(), &config);
   WebPFreeDecBuffer(&config.output);  // nothing to free with external memory; frees libwebp's own state
   if (status != VP8_STATUS_OK) throw ImageError(fmt::format("corrupt WebP: decoding failed (libwebp status {})", int(status)));
-  return decoded_result(Format::Webp, std::move(image), size, target, options.grayscale);
+  DecodedImage out = decoded_result(Format::Webp, std::move(image), size, target, options.grayscale);
+  out.metadata = webp_metadata(bytes);
+  return out;
 }
 
 }  // namespace imgpool::core::detail

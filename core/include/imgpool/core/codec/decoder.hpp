@@ -16,6 +16,7 @@
 #include <opencv2/core.hpp>
 
 #include <imgpool/core/codec/format.hpp>
+#include <imgpool/core/codec/metadata.hpp>
 
 namespace imgpool::core {
 
@@ -38,9 +39,6 @@ struct ImageHeader {
 /// WebP via WebPGetFeatures. Other formats get size 0×0. Throws ImageError for a malformed header, with
 /// the text decode() gives for it.
 ImageHeader read_header(std::span<const std::uint8_t> bytes);
-
-/// the EXIF orientation (1..8) in a JPEG's APP1 segment; 1 when absent or malformed
-int jpeg_exif_orientation(std::span<const std::uint8_t> jpeg);
 
 /// a reduced-scale decode: TurboJPEG scaling factor num/denom, and the sizes involved
 struct ShrinkOnLoadPlan {
@@ -76,6 +74,7 @@ struct DecodedImage {
   Size full_size;        ///< the oriented size at full scale (equals image.size() unless shrunk)
   Format format = Format::Same;
   ShrinkOnLoadPlan plan; ///< the scale used (1/1 for non-JPEG; `decoded` is a scaled WebP's size)
+  ImageMetadata metadata;  ///< the file's ICC profile, EXIF and XMP as stored (JPEG, PNG, WebP)
 };
 
 /// decodes `bytes`. Throws ImageError with a one-line reason: "not an image (unrecognised data)",
