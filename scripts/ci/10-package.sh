@@ -22,7 +22,7 @@ cmake --install "$build" --prefix "$prefix" >/dev/null
 config=$(find "$prefix" -name imgpoolConfig.cmake)
 [ -n "$config" ] || fail "no imgpoolConfig.cmake installed"
 for f in imgpoolConfigVersion.cmake imgpoolTargets.cmake; do [ -f "$(dirname "$config")/$f" ] || fail "no $f"; done
-for h in imgpool/pool.hpp imgpool/core.hpp imgpool/core/memory_batch.hpp imgpool/pool/detail/future_state.hpp; do
+for h in imgpool/pool.hpp imgpool/core.hpp imgpool/core/batch/memory_batch.hpp imgpool/core/worker/file_job_kinds.hpp imgpool/pool/detail/future_state.hpp; do
   [ -f "$prefix/include/$h" ] || fail "header $h not installed"
 done
 pcdir=$(dirname "$(find "$prefix" -name imgpool-core.pc)")
