@@ -1,6 +1,9 @@
 #pragma once
 // Internal to codec/: what the per-format decoders share, and the decoders themselves. decode()
 // (decoder.cpp) sniffs the format and calls one of them; read_header() uses their header readers.
+// Orientation lives in one place, decode(): the decoders of formats that store an orientation (JPEG,
+// PNG, WebP) return pixels, full_size and the plan in STORED orientation, and are given min_size in
+// stored orientation too; decode() turns the result.
 
 #include <cstdint>
 #include <span>
@@ -30,13 +33,18 @@ Size jpeg_size(std::span<const std::uint8_t> bytes);
 /// a PNG's size from its IHDR; throws ImageError when it is missing or impossible
 Size png_size(std::span<const std::uint8_t> bytes);
 
+/// the orientation in a PNG's eXIf chunk (wherever it is: it may follow the image data), by a walk over
+/// the chunk headers without inflating anything; 1 when there is none
+int png_exif_orientation(std::span<const std::uint8_t> bytes);
+
 /// the metadata of PNG / WebP data (read_metadata's per-format parts); lenient, never throw for bad data
 ImageMetadata png_metadata(std::span<const std::uint8_t> bytes);
 ImageMetadata webp_metadata(std::span<const std::uint8_t> bytes);
 /// the metadata of JPEG data (metadata.cpp)
 ImageMetadata jpeg_metadata(std::span<const std::uint8_t> bytes);
 
-/// the decoders, each for data of its format (see decode() for what they promise)
+/// the decoders, each for data of its format (see decode() for what they promise; pixels in stored
+/// orientation, `options.min_size` given in stored orientation)
 DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& options);
 DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& options);
 DecodedImage decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& options);

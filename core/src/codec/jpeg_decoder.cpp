@@ -73,28 +73,27 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
   const tjhandle handle = thread_decompressor();
   const JpegHeader header = jpeg_header(handle, bytes);
   check_pixels(header.size, options.max_pixels);
-  const int orientation = options.auto_orient ? jpeg_exif_orientation(bytes) : 1;
 
   DecodedImage out;
   out.format = Format::Jpeg;
   out.metadata = jpeg_metadata(bytes);
-  out.full_size = orientation >= 5 ? Size(header.size.height, header.size.width) : header.size;
+  out.full_size = header.size;
 
   if (header.colorspace == TJCS_CMYK || header.colorspace == TJCS_YCCK) {
     // TurboJPEG 2.1 cannot convert CMYK to BGR; OpenCV's libjpeg reader can (Adobe inverted CMYK too).
     const int flags = (options.grayscale ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR) | cv::IMREAD_IGNORE_ORIENTATION;
-    out.image = oriented(opencv_decode(bytes, flags, Format::Jpeg), orientation);
+    out.image = opencv_decode(bytes, flags, Format::Jpeg);
     out.plan.decoded = header.size;
     return out;
   }
 
   out.plan = options.min_size.empty() ? ShrinkOnLoadPlan{1, 1, header.size}
-                                      : plan_shrink_on_load(header.size, orientation, options.min_size);
+                                      : plan_shrink_on_load(header.size, 1, options.min_size);
   cv::Mat image;
   if (out.plan.denom == 8 &&
       detail::decode_progressive_dc(bytes, options.grayscale, image) == detail::DcDecode::Done) {
     out.plan.dc_only = true;
-    out.image = oriented(std::move(image), orientation);
+    out.image = std::move(image);
     return out;
   }
   image.create(out.plan.decoded, options.grayscale ? CV_8UC1 : CV_8UC3);
@@ -108,7 +107,7 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
         tjGetErrorCode(handle) == TJERR_WARNING && why.find("extraneous bytes") != std::string::npos;
     if (!harmless) throw ImageError(fmt::format("corrupt JPEG: {}", drop_decompressor(handle)));
   }
-  out.image = oriented(std::move(image), orientation);
+  out.image = std::move(image);
   return out;
 }
 

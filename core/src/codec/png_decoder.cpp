@@ -35,6 +35,21 @@ Size png_size(std::span<const std::uint8_t> bytes) {
   return {int(w), int(h)};
 }
 
+// A bounded walk over the chunk headers: 8 signature bytes, then length, type, data, CRC per chunk.
+// libspng could only give eXIf after decoding the image (it may follow IDAT), which read_header must not.
+int png_exif_orientation(std::span<const std::uint8_t> bytes) {
+  std::size_t at = 8;
+  while (bytes.size() >= 12 && at <= bytes.size() - 12) {
+    const std::size_t length = be32(bytes, at);
+    const std::string_view type(reinterpret_cast<const char*>(bytes.data()) + at + 4, 4);
+    if (length > bytes.size() - at - 12) return 1;  // truncated
+    if (type == "eXIf") return exif_orientation(bytes.subspan(at + 8, length));
+    if (type == "IEND") return 1;
+    at += 12 + length;
+  }
+  return 1;
+}
+
 // PNG through libspng: one small library (OpenCV's path is libpng inside imgcodecs, which must be loaded
 // first, and libpng prints warnings on stderr). Every colour type and bit depth comes out as 8-bit gray,
 // BGR or BGRA, as OpenCV's IMREAD_UNCHANGED plus to_8bit would give: gray stays one channel, transparency

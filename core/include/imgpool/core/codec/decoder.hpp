@@ -30,13 +30,13 @@ inline constexpr std::uint64_t kDefaultMaxPixels = 178'956'970;
 struct ImageHeader {
   Format format = Format::Same;  ///< Same: not sniffed (OpenCV may still read it)
   Size size;                     ///< stored size (before orientation); 0×0 when the header is not read
-  int orientation = 1;           ///< EXIF orientation 1..8 (JPEG only; 1 otherwise)
+  int orientation = 1;           ///< EXIF orientation 1..8 (JPEG APP1, PNG eXIf, WebP EXIF; 1 otherwise)
   /// size after applying `orientation` (sides swapped for 5..8)
   Size oriented_size() const { return orientation >= 5 ? Size(size.height, size.width) : size; }
 };
 
-/// reads the header: JPEG via tjDecompressHeader3 plus the APP1 Exif orientation, PNG's IHDR,
-/// WebP via WebPGetFeatures. Other formats get size 0×0. Throws ImageError for a malformed header, with
+/// reads the header: JPEG via tjDecompressHeader3, PNG's IHDR, WebP via WebPGetFeatures, plus the
+/// EXIF orientation each may carry (JPEG APP1, PNG eXIf wherever it is, WebP EXIF). Other formats get size 0×0. Throws ImageError for a malformed header, with
 /// the text decode() gives for it.
 ImageHeader read_header(std::span<const std::uint8_t> bytes);
 
@@ -58,7 +58,7 @@ ShrinkOnLoadPlan plan_shrink_on_load(Size stored, int orientation, Size min_orie
 
 /// how to decode
 struct DecodeOptions {
-  bool auto_orient = true;                    ///< apply the JPEG EXIF orientation
+  bool auto_orient = true;                    ///< apply the EXIF orientation (JPEG, PNG, WebP)
   std::uint64_t max_pixels = kDefaultMaxPixels;  ///< refuse larger images (header size); 0 = no limit
   bool grayscale = false;                     ///< one channel out (TurboJPEG decodes luma only)
   /// shrink-on-load: the least size (after orientation) the decode must deliver; a JPEG is then
