@@ -59,6 +59,12 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
   sub.add_option("--max-pixels", o.max_pixels, "Refuse images with more pixels than this (decompression bombs)")
       ->check(CLI::PositiveNumber);
   sub.add_flag("--no-auto-orient", o.no_auto_orient, "Ignore the EXIF orientation tag");
+  auto* keep_profile = sub.add_flag("--keep-profile", o.keep_profile,
+                                    "Leave images with an ICC profile unconverted and embed their profile (default: convert to sRGB)");
+  sub.add_option("--profile", o.output_profile, "Convert to this RGB ICC profile file and embed it, instead of sRGB")
+      ->excludes(keep_profile);
+  sub.add_option("--cmyk-profile", o.cmyk_profile,
+                 "CMYK ICC profile file for CMYK JPEGs that embed none (default: Ghostscript's default_cmyk.icc)");
   sub.add_option("--shard", o.shard,
                  "Process only slice K of N (K/N, numbered from 0), or auto: from a Slurm array task or a "
                  "Kubernetes Indexed Job");
@@ -124,6 +130,11 @@ core::JobOptions job_options(const CommonOptions& o, const std::vector<std::stri
   job.encode.quality = o.quality;
   job.auto_orient = !o.no_auto_orient;
   if (o.max_pixels) job.max_pixels = o.max_pixels;
+  job.colour.handling = o.keep_profile              ? core::ColourHandling::Keep
+                        : !o.output_profile.empty() ? core::ColourHandling::ToProfile
+                                                    : core::ColourHandling::ToSrgb;
+  job.colour.output_profile = o.output_profile;
+  job.colour.cmyk_profile = o.cmyk_profile;
   job.existing = o.overwrite        ? core::ExistingOutput::Overwrite
                  : o.skip_existing  ? core::ExistingOutput::Skip
                                     : core::ExistingOutput::Fail;

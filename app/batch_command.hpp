@@ -33,6 +33,10 @@ struct CommonOptions {
   int max_tasks_per_child = 0;    // process backend: chunks a worker runs before it is replaced; 0 = never
   std::uint64_t max_pixels = 0;  // 0: the library's default
   bool no_auto_orient = false;
+  bool keep_profile = false;     // leave profiled images' pixels as stored, embed their profile
+  std::string output_profile;    // convert to this RGB ICC profile instead of sRGB
+  std::string cmyk_profile;      // for CMYK JPEGs without a profile
+
   std::string shard;              // "K/N" or "auto"; empty: the whole batch
   std::optional<int> shard_count;  // the N for --shard auto (else SLURM_* or IMGPOOL_SHARD_COUNT)
 };

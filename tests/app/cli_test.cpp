@@ -535,3 +535,53 @@ TEST(cli, process_backend_options_are_validated) {
   EXPECT_EQ(missing.exit_code, 2) << missing.err;
   EXPECT_NE(missing.err.find("/nonexistent/imgpool-worker"), std::string::npos) << missing.err;
 }
+
+namespace {
+
+// `jpeg` (a file's bytes) with the ICC profile `icc` spliced in after SOI as one APP2 chunk
+std::string with_icc_profile(std::string jpeg, const std::string& icc) {
+  std::string segment = "\xFF\xE2";
+  const std::size_t length = 2 + 12 + 2 + icc.size();
+  segment += static_cast<char>(length >> 8);
+  segment += static_cast<char>(length & 0xFF);
+  segment += std::string("ICC_PROFILE\0\x01\x01", 14);
+  segment += icc;
+  return jpeg.insert(2, segment);
+}
+
+std::string file_bytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+}  // namespace
+
+TEST(cli, profiled_images_are_converted_to_srgb_unless_kept) {
+  const fs::path adobe = "/usr/share/color/icc/ghostscript/a98.icc";  // libgs-common
+  ASSERT_TRUE(fs::exists(adobe)) << "install libgs-common (scripts/install-deps.sh)";
+  ScratchDir in, plain_out, converted_out, kept_out;
+  const std::string jpeg = file_bytes(first_jpeg());
+  std::ofstream(in.path() / "plain.jpg", std::ios::binary) << jpeg;
+  std::ofstream(in.path() / "adobe.jpg", std::ios::binary) << with_icc_profile(jpeg, file_bytes(adobe));
+  const auto thumb = [&](const fs::path& file, const ScratchDir& out, std::vector<std::string> extra) {
+    std::vector<std::string> args{"thumbnail", file.string(), "-o", out.path().string(), "--size", "96", "--format", "png"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto run = run_imgpool(args);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return read_image(out.path() / file.filename().replace_extension(".png"));
+  };
+  const cv::Mat plain = thumb(in.path() / "plain.jpg", plain_out, {});
+  const cv::Mat converted = thumb(in.path() / "adobe.jpg", converted_out, {});
+  const cv::Mat kept = thumb(in.path() / "adobe.jpg", kept_out, {"--keep-profile"});
+  ASSERT_EQ(plain.size(), converted.size());
+  EXPECT_EQ(cv::norm(plain, kept, cv::NORM_L1), 0.0) << "--keep-profile leaves the pixels as stored";
+  // Adobe RGB values shown as sRGB are more saturated: the converted thumbnail must differ clearly
+  EXPECT_GT(cv::norm(plain, converted, cv::NORM_L1) / double(plain.total() * plain.channels()), 2.0);
+
+  ScratchDir bad_out;
+  const auto bad = run_imgpool({"thumbnail", (in.path() / "plain.jpg").string(), "-o", bad_out.path().string(),
+                                "--size", "96", "--profile", "/nonexistent/wide.icc"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("/nonexistent/wide.icc"), std::string::npos) << bad.err;
+  EXPECT_TRUE(list_files(bad_out.path()).empty());
+}

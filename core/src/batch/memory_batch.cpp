@@ -130,7 +130,7 @@ void MemoryBatch::run_stages(std::size_t index, MemoryResult& result, const Work
   record(index, ItemEvent::Decoded);
   stop_point(index);
 
-  cv::Mat image = detail::apply_pipeline(std::move(decoded), options_, models);
+  cv::Mat image = detail::apply_pipeline(std::move(decoded), options_, models).image;
   record(index, ItemEvent::Processed);
   stop_point(index);
 

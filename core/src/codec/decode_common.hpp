@@ -6,6 +6,7 @@
 // stored orientation too; decode() turns the result.
 
 #include <cstdint>
+#include <filesystem>
 #include <span>
 
 #include <opencv2/core.hpp>
@@ -42,6 +43,16 @@ ImageMetadata png_metadata(std::span<const std::uint8_t> bytes);
 ImageMetadata webp_metadata(std::span<const std::uint8_t> bytes);
 /// the metadata of JPEG data (metadata.cpp)
 ImageMetadata jpeg_metadata(std::span<const std::uint8_t> bytes);
+
+/// whether a JPEG carries Adobe's APP14 marker: its CMYK samples are then stored inverted (Photoshop's
+/// convention, which ImageMagick follows too)
+bool jpeg_has_adobe_marker(std::span<const std::uint8_t> jpeg);
+
+/// `cmyk` (8-bit, 4 channels, inverted as Adobe stores it when `inverted`) converted to sRGB BGR with
+/// lcms: through `embedded` when it is a usable CMYK profile, else through the profile file `fallback`
+/// (empty: kDefaultCmykProfile). Throws ConfigError when that file cannot be used (colour.cpp).
+cv::Mat cmyk_to_bgr(const cv::Mat& cmyk, bool inverted, std::span<const std::uint8_t> embedded,
+                    const std::filesystem::path& fallback);
 
 /// the decoders, each for data of its format (see decode() for what they promise; pixels in stored
 /// orientation, `options.min_size` given in stored orientation)

@@ -1,13 +1,14 @@
 // JPEG through TurboJPEG: scaled IDCT (shrink-on-load), optional gray output; progressive files at 1/8
-// from their DC scans only (jpeg_dc.hpp); CMYK through OpenCV, which TurboJPEG 2.1 cannot convert.
+// from their DC scans only (jpeg_dc.hpp); CMYK as CMYK samples, converted to sRGB by lcms (colour.cpp).
 
 #include <memory>
 #include <string>
 
 #include <fmt/format.h>
-#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <turbojpeg.h>
 
+#include <imgpool/core/codec/colour.hpp>
 #include <imgpool/core/error.hpp>
 
 #include "codec/decode_common.hpp"
@@ -65,6 +66,20 @@ JpegHeader jpeg_header(tjhandle handle, std::span<const std::uint8_t> bytes) {
   return {{w, h}, colorspace};
 }
 
+// Decompresses `bytes` into `image` (already sized to the planned scale) as `pixel_format`.
+void decompress(tjhandle handle, std::span<const std::uint8_t> bytes, cv::Mat& image, int pixel_format) {
+  if (tjDecompress2(handle, bytes.data(), bytes.size(), image.data, image.cols, int(image.step), image.rows,
+                    pixel_format, 0) != 0) {
+    // Without TJFLAG_STOPONWARNING libjpeg recovers as far as it can and reports the last problem.
+    // Warnings are failures too (a truncated file must not become a grey half image), except the
+    // harmless "extraneous bytes before marker" that many camera files carry.
+    const std::string why = tjGetErrorStr2(handle);
+    const bool harmless =
+        tjGetErrorCode(handle) == TJERR_WARNING && why.find("extraneous bytes") != std::string::npos;
+    if (!harmless) throw ImageError(fmt::format("corrupt JPEG: {}", drop_decompressor(handle)));
+  }
+}
+
 }  // namespace
 
 Size jpeg_size(std::span<const std::uint8_t> bytes) { return jpeg_header(thread_decompressor(), bytes).size; }
@@ -78,18 +93,21 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
   out.format = Format::Jpeg;
   out.metadata = jpeg_metadata(bytes);
   out.full_size = header.size;
-
-  if (header.colorspace == TJCS_CMYK || header.colorspace == TJCS_YCCK) {
-    // TurboJPEG 2.1 cannot convert CMYK to BGR; OpenCV's libjpeg reader can (Adobe inverted CMYK too).
-    const int flags = (options.grayscale ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR) | cv::IMREAD_IGNORE_ORIENTATION;
-    out.image = opencv_decode(bytes, flags, Format::Jpeg);
-    out.plan.decoded = header.size;
-    return out;
-  }
-
   out.plan = options.min_size.empty() ? ShrinkOnLoadPlan{1, 1, header.size}
                                       : plan_shrink_on_load(header.size, 1, options.min_size);
+
+  const bool cmyk = header.colorspace == TJCS_CMYK || header.colorspace == TJCS_YCCK;
   cv::Mat image;
+  if (cmyk) {
+    // TurboJPEG gives CMYK samples only (at any scale); lcms turns them into sRGB with the file's profile.
+    image.create(out.plan.decoded, CV_8UC4);
+    decompress(handle, bytes, image, TJPF_CMYK);
+    image = cmyk_to_bgr(image, jpeg_has_adobe_marker(bytes), out.metadata.icc, options.cmyk_profile);
+    out.metadata.icc = srgb_profile();
+    if (options.grayscale) cv::cvtColor(image, image, cv::COLOR_BGR2GRAY);
+    out.image = std::move(image);
+    return out;
+  }
   if (out.plan.denom == 8 &&
       detail::decode_progressive_dc(bytes, options.grayscale, image) == detail::DcDecode::Done) {
     out.plan.dc_only = true;
@@ -97,16 +115,7 @@ DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOption
     return out;
   }
   image.create(out.plan.decoded, options.grayscale ? CV_8UC1 : CV_8UC3);
-  if (tjDecompress2(handle, bytes.data(), bytes.size(), image.data, image.cols, int(image.step), image.rows,
-                    options.grayscale ? TJPF_GRAY : TJPF_BGR, 0) != 0) {
-    // Without TJFLAG_STOPONWARNING libjpeg recovers as far as it can and reports the last problem.
-    // Warnings are failures too (a truncated file must not become a grey half image), except the
-    // harmless "extraneous bytes before marker" that many camera files carry.
-    const std::string why = tjGetErrorStr2(handle);
-    const bool harmless =
-        tjGetErrorCode(handle) == TJERR_WARNING && why.find("extraneous bytes") != std::string::npos;
-    if (!harmless) throw ImageError(fmt::format("corrupt JPEG: {}", drop_decompressor(handle)));
-  }
+  decompress(handle, bytes, image, options.grayscale ? TJPF_GRAY : TJPF_BGR);
   out.image = std::move(image);
   return out;
 }

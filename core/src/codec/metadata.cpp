@@ -120,6 +120,15 @@ int jpeg_exif_orientation(std::span<const std::uint8_t> jpeg) {
   return orientation;
 }
 
+bool detail::jpeg_has_adobe_marker(std::span<const std::uint8_t> jpeg) {
+  bool found = false;
+  for_each_segment(jpeg, [&](std::uint8_t marker, std::span<const std::uint8_t> payload) {
+    found = marker == 0xEE && starts_with(payload, "Adobe");
+    return !found;
+  });
+  return found;
+}
+
 ImageMetadata detail::jpeg_metadata(std::span<const std::uint8_t> jpeg) {
   ImageMetadata out;
   std::map<int, std::span<const std::uint8_t>> icc_chunks;  // sequence number (1..count) -> chunk

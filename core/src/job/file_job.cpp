@@ -98,7 +98,7 @@ void run(FileResult& result, const JobOptions& options, const WorkerModels* mode
   result.stages.decode_ms = ms_since(clock);
   result.input_pixels = std::uint64_t(decoded.image.cols) * std::uint64_t(decoded.image.rows);
   const Format input_format = decoded.format;
-  const cv::Mat image = detail::apply_pipeline(std::move(decoded), options, models);
+  const cv::Mat image = detail::apply_pipeline(std::move(decoded), options, models).image;
   result.stages.process_ms = ms_since(clock);
 
   const Format format = detail::choose_format(options.encode, &result.output, input_format);
@@ -138,17 +138,18 @@ std::vector<std::uint8_t> process_encoded(std::span<const std::uint8_t> input, c
                                           const WorkerModels* models, Format fallback) {
   DecodedImage decoded = detail::decode_for_pipeline(input, options);
   const Format format = detail::choose_format(options.encode, nullptr, decoded.format, fallback);
-  return encode(detail::apply_pipeline(std::move(decoded), options, models), format, options.encode.quality);
+  return encode(detail::apply_pipeline(std::move(decoded), options, models).image, format, options.encode.quality);
 }
 
 cv::Mat process_to_image(std::span<const std::uint8_t> bytes, const JobOptions& options, const WorkerModels* models) {
-  return detail::apply_pipeline(detail::decode_for_pipeline(bytes, options), options, models);
+  return detail::apply_pipeline(detail::decode_for_pipeline(bytes, options), options, models).image;
 }
 
 void check_job(const JobOptions& options) {
   if (options.encode.quality < 1 || options.encode.quality > 100) {
     throw UsageError(fmt::format("quality must be 1..100, not {}", options.encode.quality));
   }
+  check_colour_options(options.colour);
   (void)WorkerModels::load(options.pipeline);
 }
 

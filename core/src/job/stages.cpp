@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <imgpool/core/codec/colour.hpp>
 #include <imgpool/core/error.hpp>
 
 namespace imgpool::core::detail {
@@ -14,7 +15,10 @@ DecodeOptions decode_options_for(std::span<const std::uint8_t> bytes, const JobO
   DecodeOptions decode_options;
   decode_options.auto_orient = options.auto_orient;
   decode_options.max_pixels = options.max_pixels;
-  decode_options.grayscale = options.pipeline.luminance_only();
+  // Luma straight from the decoder is luma of the stored colours: right only for untagged (sRGB) images.
+  decode_options.grayscale = options.pipeline.luminance_only() &&
+                             (options.colour.handling == ColourHandling::Keep || read_metadata(bytes).icc.empty());
+  decode_options.cmyk_profile = options.colour.cmyk_profile;
   if (bytes.empty()) return decode_options;  // decode() says "empty file"
   const ImageHeader header = read_header(bytes);
   if (!header.size.empty()) {  // formats whose header is read here; the others decode at full size
@@ -28,8 +32,26 @@ DecodedImage decode_for_pipeline(std::span<const std::uint8_t> bytes, const JobO
   return decode(bytes, decode_options_for(bytes, options));
 }
 
-cv::Mat apply_pipeline(DecodedImage decoded, const JobOptions& options, const WorkerModels* models) {
-  return options.pipeline.apply(std::move(decoded.image), models, decoded.full_size);
+ProcessedImage apply_pipeline(DecodedImage decoded, const JobOptions& options, const WorkerModels* models) {
+  const auto& ops = options.pipeline.operations();
+  const bool colour_first = std::any_of(ops.begin(), ops.end(), [](const Operation& op) { return op.drops_colour(); });
+  ProcessedImage out;
+  out.metadata = std::move(decoded.metadata);
+  cv::Mat image = std::move(decoded.image);
+  const bool was_colour = image.channels() >= 3;
+  if (colour_first) {
+    ColouredImage coloured = convert_colour(std::move(image), out.metadata.icc, options.colour);
+    image = options.pipeline.apply(std::move(coloured.image), models, decoded.full_size);
+    out.metadata.icc = std::move(coloured.profile);
+  } else {
+    ColouredImage coloured = convert_colour(options.pipeline.apply(std::move(image), models, decoded.full_size),
+                                            out.metadata.icc, options.colour);
+    image = std::move(coloured.image);
+    out.metadata.icc = std::move(coloured.profile);
+  }
+  if (was_colour && image.channels() <= 2) out.metadata.icc.clear();  // an RGB profile cannot tag gray pixels
+  out.image = std::move(image);
+  return out;
 }
 
 Format choose_format(const EncodeOptions& encode, const std::filesystem::path* output, Format input, Format fallback) {

@@ -5,7 +5,8 @@
 //
 //   read_input_file(path)                     job/file_job.hpp (public)
 //   decode_for_pipeline(bytes, options)       header → pipeline's least source size → decode told that size
-//   apply_pipeline(decoded, options, models)  the pipeline, at the decoded image's logical size
+//   apply_pipeline(decoded, options, models)  the pipeline, at the decoded image's logical size, and
+//                                             colour management (to sRGB by default)
 //   choose_format(...)                        the output format
 //   encode(image, format, quality)            codec/encoder.hpp
 
@@ -28,8 +29,18 @@ DecodeOptions decode_options_for(std::span<const std::uint8_t> bytes, const JobO
 /// decode(bytes, decode_options_for(bytes, options))
 DecodedImage decode_for_pipeline(std::span<const std::uint8_t> bytes, const JobOptions& options);
 
-/// runs options.pipeline on `decoded.image`, standing for an image of `decoded.full_size`
-cv::Mat apply_pipeline(DecodedImage decoded, const JobOptions& options, const WorkerModels* models);
+/// a processed image and the metadata its output carries (`icc`: the profile its pixels are in, empty
+/// for untagged sRGB and for gray images, whose outputs are untagged)
+struct ProcessedImage {
+  cv::Mat image;
+  ImageMetadata metadata;
+};
+
+/// runs options.pipeline on `decoded.image`, standing for an image of `decoded.full_size`, and
+/// converts its colours as options.colour says (convert_colour). The conversion runs where it costs
+/// least: after the pipeline, on the output-sized image, unless an operation reads colour values
+/// (grayscale), which must then see them in the output's colour space.
+ProcessedImage apply_pipeline(DecodedImage decoded, const JobOptions& options, const WorkerModels* models);
 
 /// the output format: `encode.format`, else the format of `output`'s extension (when there is an
 /// output path), else the input's sniffed format, else `fallback`. Throws ImageError("cannot write

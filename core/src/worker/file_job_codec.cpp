@@ -34,12 +34,22 @@ fs::path path_field(pool::wire::Reader& r) {
   return fs::path(std::move(p));
 }
 
+// A path that may be empty (an option left unset), without NUL bytes.
+fs::path optional_path_field(pool::wire::Reader& r) {
+  std::string p = r.str();
+  if (p.find('\0') != std::string::npos) throw MessageError("file job: NUL byte in a path");
+  return fs::path(std::move(p));
+}
+
 }  // namespace
 
 pool::Bytes encode_job_options(const JobOptions& options) {
   pool::wire::Writer w;
   w.u32(static_cast<std::uint32_t>(options.pipeline.size()));
   for (const Operation& op : options.pipeline.operations()) w.str(op.spec());
+  w.u8(static_cast<std::uint8_t>(options.colour.handling));
+  w.str(options.colour.output_profile.native());
+  w.str(options.colour.cmyk_profile.native());
   w.u8(static_cast<std::uint8_t>(options.encode.format));
   w.u32(static_cast<std::uint32_t>(options.encode.quality));
   w.u8(options.auto_orient ? 1 : 0);
@@ -56,6 +66,9 @@ JobOptions decode_job_options(std::span<const std::uint8_t> bytes) {
   std::vector<std::string> specs;
   for (std::uint32_t i = 0; i < ops; ++i) specs.push_back(r.str());
   options.pipeline = Pipeline::parse(specs);  // validates every spec (UsageError)
+  options.colour.handling = enum_field(r, ColourHandling::ToProfile);
+  options.colour.output_profile = optional_path_field(r);
+  options.colour.cmyk_profile = optional_path_field(r);
   options.encode.format = enum_field(r, Format::Tiff);
   const std::uint32_t quality = r.u32();
   if (quality < 1 || quality > 100) throw MessageError("file job: quality out of range");

@@ -18,6 +18,7 @@
 
 namespace {
 
+using imgpool::core::ColourHandling;
 using imgpool::core::ExistingOutput;
 using imgpool::core::FileItem;
 using imgpool::core::FileResult;
@@ -37,6 +38,9 @@ JobOptions sample_options() {
   o.auto_orient = false;
   o.max_pixels = 123'456'789'012ULL;
   o.existing = ExistingOutput::Skip;
+  o.colour.handling = ColourHandling::ToProfile;
+  o.colour.output_profile = "/profiles/wide é.icc";
+  o.colour.cmyk_profile = "/profiles/press.icc";
   return o;
 }
 
@@ -118,8 +122,16 @@ TEST(file_job_codec, job_options_round_trip_every_field) {
         EXPECT_EQ(d.auto_orient, orient);
         EXPECT_EQ(d.max_pixels, o.max_pixels);
         EXPECT_EQ(d.existing, existing);
+        EXPECT_EQ(d.colour.handling, o.colour.handling);
+        EXPECT_EQ(d.colour.output_profile, o.colour.output_profile);
+        EXPECT_EQ(d.colour.cmyk_profile, o.colour.cmyk_profile);
       }
     }
+  }
+  for (ColourHandling h : {ColourHandling::ToSrgb, ColourHandling::Keep}) {
+    JobOptions o;
+    o.colour.handling = h;
+    EXPECT_EQ(imgpool::core::decode_job_options(imgpool::core::encode_job_options(o)).colour.handling, h);
   }
   const JobOptions empty = imgpool::core::decode_job_options(imgpool::core::encode_job_options(JobOptions{}));
   EXPECT_EQ(empty.pipeline.size(), 0u);
@@ -193,6 +205,9 @@ TEST(file_job_codec, out_of_range_fields_are_message_errors) {
       {&options, "quality 101", [o](Bytes& b) { put_u32(b, o - 14, 101); }},
       {&options, "auto_orient 2", [o](Bytes& b) { b[o - 10] = 2; }},
       {&options, "existing past Skip", [o](Bytes& b) { b[o - 1] = 3; }},
+      // before the format: the two profile paths (length + bytes each), before them the colour handling
+      {&options, "colour handling past ToProfile",
+       [o](Bytes& b) { b[o - 15 - 8 - std::string("/profiles/wide é.icc").size() - std::string("/profiles/press.icc").size() - 1] = 3; }},
       {&item, "input length past the message", [](Bytes& b) { put_u32(b, 0, 0x7FFFFFFFu); }},
       {&item, "output_existed 2", [](Bytes& b) { b.back() = 2; }},
       {&item, "NUL byte in the input path", [](Bytes& b) { b[6] = 0; }},

@@ -11,6 +11,7 @@
 // All functions are thread safe.
 
 #include <cstdint>
+#include <filesystem>
 #include <span>
 
 #include <opencv2/core.hpp>
@@ -66,6 +67,8 @@ struct DecodeOptions {
   /// WebP at exactly that size (libwebp's scaled decode) when it is smaller on both sides. Empty: full
   /// size. The job passes its pipeline's min_source_size of the header's oriented size.
   Size min_size;
+  /// the CMYK ICC profile file for CMYK JPEGs that embed none; empty: kDefaultCmykProfile (colour.hpp)
+  std::filesystem::path cmyk_profile;
 };
 
 /// a decoded image and what it stands for
@@ -74,7 +77,10 @@ struct DecodedImage {
   Size full_size;        ///< the oriented size at full scale (equals image.size() unless shrunk)
   Format format = Format::Same;
   ShrinkOnLoadPlan plan; ///< the scale used (1/1 for non-JPEG; `decoded` is a scaled WebP's size)
-  ImageMetadata metadata;  ///< the file's ICC profile, EXIF and XMP as stored (JPEG, PNG, WebP)
+  /// the file's ICC profile, EXIF and XMP as stored (JPEG, PNG, WebP); except that a CMYK JPEG, whose
+  /// pixels are converted to sRGB while decoding (with its profile, or DecodeOptions::cmyk_profile),
+  /// carries srgb_profile() as `icc`: the profile the pixels are in
+  ImageMetadata metadata;
 };
 
 /// decodes `bytes`. Throws ImageError with a one-line reason: "not an image (unrecognised data)",

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include <imgpool/core/codec/colour.hpp>
 #include <imgpool/core/codec/decoder.hpp>
 #include <imgpool/core/codec/format.hpp>
 #include <imgpool/core/ops/pipeline.hpp>
@@ -38,6 +39,7 @@ struct JobOptions {
   bool auto_orient = true;
   std::uint64_t max_pixels = kDefaultMaxPixels;
   ExistingOutput existing = ExistingOutput::Fail;
+  ColourOptions colour;  ///< ICC profiles: converted to sRGB by default (codec/colour.hpp)
 };
 
 /// wall time per stage, milliseconds
@@ -71,8 +73,8 @@ FileResult run_file_job(const std::filesystem::path& input, const std::filesyste
 /// buffer of the file's size). Throws ImageError("cannot read: <reason>"), e.g. "cannot read: Is a directory".
 std::vector<std::uint8_t> read_input_file(const std::filesystem::path& path);
 
-/// checks `options` before any file is touched: quality 1..100 (UsageError), and that the pipeline's
-/// models load (ConfigError naming the missing file). run_batch and MemoryBatch call it first.
+/// checks `options` before any file is touched: quality 1..100 (UsageError), the colour options
+/// (check_colour_options), and that the pipeline's models load (ConfigError naming the missing file). run_batch and MemoryBatch call it first.
 void check_job(const JobOptions& options);
 
 /// decodes `bytes` (shrink-on-load, EXIF orientation and max_pixels from `options`) and runs
