@@ -65,6 +65,17 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
       ->excludes(keep_profile);
   sub.add_option("--cmyk-profile", o.cmyk_profile,
                  "CMYK ICC profile file for CMYK JPEGs that embed none (default: Ghostscript's default_cmyk.icc)");
+  sub.add_option("--keep-metadata", o.keep_metadata,
+                 "Metadata outputs keep, comma-separated: none (default: only the colour profile), exif, "
+                 "copyright, xmp, gps (location: only with exif or xmp), all")
+      ->capture_default_str();
+  sub.add_option("--background", o.background,
+                 "Colour transparent images are flattened onto for JPEG: #rrggbb, r,g,b, white, black, gray")
+      ->capture_default_str();
+  sub.add_option("--chroma", o.chroma, "JPEG chroma subsampling: 420 (smallest), 422 or 444 (sharpest colour)")
+      ->check(CLI::IsMember({"420", "422", "444", "4:2:0", "4:2:2", "4:4:4"}))
+      ->capture_default_str();
+  sub.add_flag("--jpeg-progressive", o.jpeg_progressive, "Write progressive JPEGs (default: baseline)");
   sub.add_option("--shard", o.shard,
                  "Process only slice K of N (K/N, numbered from 0), or auto: from a Slurm array task or a "
                  "Kubernetes Indexed Job");
@@ -128,6 +139,10 @@ core::JobOptions job_options(const CommonOptions& o, const std::vector<std::stri
   job.pipeline = core::Pipeline::parse(op_specs);
   job.encode.format = core::parse_format(o.format);
   job.encode.quality = o.quality;
+  job.encode.chroma = core::parse_chroma(o.chroma);
+  job.encode.progressive = o.jpeg_progressive;
+  job.encode.background = core::parse_colour(o.background);
+  job.metadata = core::parse_keep_metadata(o.keep_metadata);
   job.auto_orient = !o.no_auto_orient;
   if (o.max_pixels) job.max_pixels = o.max_pixels;
   job.colour.handling = o.keep_profile              ? core::ColourHandling::Keep

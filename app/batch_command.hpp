@@ -36,6 +36,10 @@ struct CommonOptions {
   bool keep_profile = false;     // leave profiled images' pixels as stored, embed their profile
   std::string output_profile;    // convert to this RGB ICC profile instead of sRGB
   std::string cmyk_profile;      // for CMYK JPEGs without a profile
+  std::string keep_metadata = "none";  // core::parse_keep_metadata's list
+  std::string background = "white";    // what alpha is flattened onto for JPEG
+  std::string chroma = "420";          // JPEG chroma subsampling
+  bool jpeg_progressive = false;
 
   std::string shard;              // "K/N" or "auto"; empty: the whole batch
   std::optional<int> shard_count;  // the N for --shard auto (else SLURM_* or IMGPOOL_SHARD_COUNT)

@@ -14,6 +14,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <imgpool/core.hpp>
+
 #include "cli_runner.hpp"
 
 namespace fs = std::filesystem;
@@ -584,4 +586,72 @@ TEST(cli, profiled_images_are_converted_to_srgb_unless_kept) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("/nonexistent/wide.icc"), std::string::npos) << bad.err;
   EXPECT_TRUE(list_files(bad_out.path()).empty());
+}
+
+namespace {
+
+// a little-endian EXIF block: IFD0 with Make "TestCam" and Orientation 6
+std::vector<std::uint8_t> exif_make_and_orientation() {
+  std::vector<std::uint8_t> b = {'I', 'I', 42, 0, 8, 0, 0, 0, 2, 0};
+  const auto u16 = [&](unsigned v) { b.push_back(std::uint8_t(v)); b.push_back(std::uint8_t(v >> 8)); };
+  const auto u32 = [&](unsigned v) { u16(v & 0xFFFF); u16(v >> 16); };
+  u16(0x010F), u16(2), u32(8), u32(8 + 2 + 2 * 12 + 4);  // Make, ASCII, 8 bytes, at the end
+  u16(0x0112), u16(3), u32(1), u16(6), u16(0);           // Orientation, SHORT, 6
+  u32(0);                                                 // no IFD1
+  for (char c : std::string("TestCam")) b.push_back(std::uint8_t(c));
+  b.push_back(0);
+  return b;
+}
+
+std::ptrdiff_t jpeg_marker(const std::string& jpeg, unsigned char marker) {
+  for (std::size_t i = 2; i + 3 < jpeg.size();) {
+    if (static_cast<unsigned char>(jpeg[i]) != 0xFF) return -1;
+    if (static_cast<unsigned char>(jpeg[i + 1]) == marker) return std::ptrdiff_t(i);
+    i += 2 + (std::size_t(static_cast<unsigned char>(jpeg[i + 2])) << 8 | static_cast<unsigned char>(jpeg[i + 3]));
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST(cli, encoder_and_metadata_options_reach_the_outputs_on_both_backends) {
+  ScratchDir in;
+  imgpool::core::ImageMetadata m;
+  m.exif = exif_make_and_orientation();
+  const cv::Mat photo = cv::imread((kSamples / "landscape-dune.jpg").string(), cv::IMREAD_COLOR);  // wider than tall
+  const auto jpeg = imgpool::core::encode(photo, imgpool::core::Format::Jpeg, imgpool::core::EncodeSettings{}, m);
+  std::ofstream(in / "camera.jpg", std::ios::binary).write(reinterpret_cast<const char*>(jpeg.data()), std::streamsize(jpeg.size()));
+  cv::Mat clear(40, 40, CV_8UC4, cv::Scalar(0, 0, 255, 0));  // transparent, red underneath
+  ASSERT_TRUE(cv::imwrite((in / "clear.png").string(), clear));
+  for (const std::string backend : {"thread", "process"}) {
+    ScratchDir out, plain;
+    const auto run = run_imgpool({"thumbnail", in.path().string(), "-o", out.path().string(), "-s", "32", "--format", "jpg",
+                                  "--backend", backend, "--keep-metadata", "exif", "--chroma", "444",
+                                  "--jpeg-progressive", "--background", "black"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const std::string camera = file_bytes(out / "camera.jpg");
+    EXPECT_GE(jpeg_marker(camera, 0xC2), 0) << backend << ": progressive";
+    const auto sof = jpeg_marker(camera, 0xC2);
+    if (sof >= 0) EXPECT_EQ(static_cast<unsigned char>(camera[std::size_t(sof) + 11]), 0x11) << backend << ": 4:4:4";
+    EXPECT_NE(camera.find("TestCam"), std::string::npos) << backend << ": EXIF kept";
+    const cv::Mat upright = read_image(out / "camera.jpg");
+    EXPECT_GT(upright.rows, upright.cols) << backend << ": turned once (the kept tag says 1)";
+    const cv::Mat flat = read_image(out / "clear.jpg");
+    ASSERT_FALSE(flat.empty());
+    EXPECT_LT(cv::mean(flat)[2], 5) << backend << ": flattened onto black";
+
+    const auto defaults = run_imgpool({"thumbnail", (in / "camera.jpg").string(), "-o", plain.path().string(), "-s", "32",
+                                       "--backend", backend});
+    ASSERT_EQ(defaults.exit_code, 0) << defaults.err;
+    EXPECT_EQ(file_bytes(plain / "camera.jpg").find("TestCam"), std::string::npos) << backend << ": stripped by default";
+  }
+  for (const std::vector<std::string> bad : {std::vector<std::string>{"--keep-metadata", "gps"},
+                                            {"--keep-metadata", "exif,colour"}, {"--background", "rainbow"}}) {
+    ScratchDir out;
+    std::vector<std::string> args{"thumbnail", in.path().string(), "-o", out.path().string(), "-s", "32"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    const auto run = run_imgpool(args);
+    EXPECT_EQ(run.exit_code, 2) << bad[1];
+    EXPECT_TRUE(list_files(out.path()).empty()) << bad[1];
+  }
 }

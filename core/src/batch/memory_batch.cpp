@@ -130,18 +130,18 @@ void MemoryBatch::run_stages(std::size_t index, MemoryResult& result, const Work
   record(index, ItemEvent::Decoded);
   stop_point(index);
 
-  cv::Mat image = detail::apply_pipeline(std::move(decoded), options_, models).image;
+  detail::ProcessedImage processed = detail::apply_pipeline(std::move(decoded), options_, models);
   record(index, ItemEvent::Processed);
   stop_point(index);
 
   if (batch_.encode) {
     const Format format = detail::choose_format(options_.encode, nullptr, input_format, batch_.fallback);
-    result.encoded = encode(image, format, options_.encode.quality);
+    result.encoded = detail::encode_output(processed, format, options_);
     result.format = format;
   }
-  result.width = image.cols;
-  result.height = image.rows;
-  if (batch_.keep_image) result.image = std::move(image);
+  result.width = processed.image.cols;
+  result.height = processed.image.rows;
+  if (batch_.keep_image) result.image = std::move(processed.image);
 }
 
 void MemoryBatch::record(std::size_t index, ItemEvent event) {

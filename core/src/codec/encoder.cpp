@@ -1,104 +1,147 @@
 #include <imgpool/core/codec/encoder.hpp>
 
-#include <memory>
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <string>
 
 #include <fmt/format.h>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <turbojpeg.h>
-#include <webp/encode.h>
 
 #include <imgpool/core/error.hpp>
 
+#include "codec/encoders.hpp"
 #include "codec/opencv_codecs.hpp"
 
 namespace imgpool::core {
 
 namespace {
 
-struct TjDestroy {
-  void operator()(void* handle) const { tjDestroy(handle); }
-};
-
-// JPEG has no alpha: lay the image over white, as Pillow users usually do by hand.
-cv::Mat flatten_on_white(const cv::Mat& bgra) {
-  cv::Mat out(bgra.size(), CV_8UC3);
-  for (int y = 0; y < bgra.rows; ++y) {
-    const cv::Vec4b* src = bgra.ptr<cv::Vec4b>(y);
-    cv::Vec3b* dst = out.ptr<cv::Vec3b>(y);
-    for (int x = 0; x < bgra.cols; ++x) {
-      const int a = src[x][3];
-      for (int c = 0; c < 3; ++c) dst[x][c] = static_cast<std::uint8_t>((src[x][c] * a + 255 * (255 - a) + 127) / 255);
-    }
-  }
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return char(std::tolower(c)); });
   return out;
 }
 
-std::vector<std::uint8_t> encode_jpeg(const cv::Mat& input, int quality) {
-  cv::Mat image = input.channels() == 4 ? flatten_on_white(input) : input;
-  const bool gray = image.channels() == 1;
-  const int subsampling = gray ? TJSAMP_GRAY : TJSAMP_420;
-  // One compressor per thread, reused (see thread_decompressor in decoder.cpp).
-  thread_local std::unique_ptr<void, TjDestroy> handle(tjInitCompress());
-  if (!handle) throw ImageError(fmt::format("cannot start the JPEG encoder: {}", tjGetErrorStr2(nullptr)));
-  // Encode straight into our buffer (tjBufSize is the worst case), saving a copy.
-  std::vector<std::uint8_t> out(tjBufSize(image.cols, image.rows, subsampling));
-  unsigned char* buffer = out.data();
-  unsigned long size = out.size();
-  if (tjCompress2(handle.get(), image.data, image.cols, int(image.step), image.rows, gray ? TJPF_GRAY : TJPF_BGR,
-                  &buffer, &size, subsampling, quality, TJFLAG_NOREALLOC) != 0) {
-    throw ImageError(fmt::format("cannot encode JPEG: {}", tjGetErrorStr2(handle.get())));
-  }
-  out.resize(size);
-  return out;
+bool hex_digits(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
-std::vector<std::uint8_t> encode_webp(const cv::Mat& input, int quality) {
-  if (input.cols > WEBP_MAX_DIMENSION || input.rows > WEBP_MAX_DIMENSION) {
-    throw ImageError(fmt::format("cannot encode WebP: {}x{} is above its {}x{} limit", input.cols, input.rows,
-                                 WEBP_MAX_DIMENSION, WEBP_MAX_DIMENSION));
-  }
-  cv::Mat image = input;
-  if (image.channels() == 1) cv::cvtColor(input, image, cv::COLOR_GRAY2BGR);
-  std::uint8_t* data = nullptr;
-  const float q = static_cast<float>(quality);
-  const std::size_t size = image.channels() == 4
-                               ? WebPEncodeBGRA(image.data, image.cols, image.rows, int(image.step), q, &data)
-                               : WebPEncodeBGR(image.data, image.cols, image.rows, int(image.step), q, &data);
-  std::unique_ptr<std::uint8_t, decltype(&WebPFree)> owned(data, &WebPFree);
-  if (size == 0 || data == nullptr) throw ImageError("cannot encode WebP");
-  return {data, data + size};
+int hex_value(std::string_view two) {
+  int v = 0;
+  std::from_chars(two.data(), two.data() + two.size(), v, 16);
+  return v;
 }
 
-std::vector<std::uint8_t> encode_opencv(const cv::Mat& image, const char* extension, const std::vector<int>& params) {
+std::vector<std::uint8_t> encode_tiff(const cv::Mat& input) {
+  const cv::Mat image = input.channels() == 2 ? detail::gray_alpha_to_bgra(input) : input;
   std::vector<std::uint8_t> out;
   bool ok = false;
   try {
-    ok = detail::imencode(extension, image, out, params);
+    ok = detail::imencode(".tiff", image, out, {});
   } catch (const cv::Exception& e) {
-    throw ImageError(fmt::format("cannot encode {}: {}", extension + 1, e.err));
+    throw ImageError(fmt::format("cannot encode tiff: {}", e.err));
   }
-  if (!ok) throw ImageError(fmt::format("cannot encode {}", extension + 1));
+  if (!ok) throw ImageError("cannot encode tiff");
   return out;
 }
 
 }  // namespace
 
-std::vector<std::uint8_t> encode(const cv::Mat& image, Format format, int quality) {
-  if (quality < 1 || quality > 100) throw UsageError(fmt::format("quality {} is out of range (1..100)", quality));
+Chroma parse_chroma(std::string_view text) {
+  std::string t = lower(text);
+  t.erase(std::remove(t.begin(), t.end(), ':'), t.end());
+  if (t == "420") return Chroma::S420;
+  if (t == "422") return Chroma::S422;
+  if (t == "444") return Chroma::S444;
+  throw UsageError(fmt::format("chroma subsampling \"{}\" is not one of 420, 422, 444", text));
+}
+
+Rgb parse_colour(std::string_view text) {
+  const std::string t = lower(text);
+  if (t == "white") return {255, 255, 255};
+  if (t == "black") return {0, 0, 0};
+  if (t == "gray" || t == "grey") return {128, 128, 128};
+  std::string_view hex = t;
+  if (!hex.empty() && hex.front() == '#') hex.remove_prefix(1);
+  if (hex_digits(hex) && hex.size() == 6) {
+    return {std::uint8_t(hex_value(hex.substr(0, 2))), std::uint8_t(hex_value(hex.substr(2, 2))),
+            std::uint8_t(hex_value(hex.substr(4, 2)))};
+  }
+  if (hex_digits(hex) && hex.size() == 3) {
+    const auto twice = [&](std::size_t i) { return std::uint8_t(hex_value(hex.substr(i, 1)) * 17); };
+    return {twice(0), twice(1), twice(2)};
+  }
+  // r,g,b
+  int v[3] = {-1, -1, -1};
+  std::string_view rest = t;
+  for (int i = 0; i < 3; ++i) {
+    const auto comma = rest.find(',');
+    const std::string_view part = rest.substr(0, comma);
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v[i]);
+    if (ec != std::errc() || end != part.data() + part.size() || part.empty() || v[i] < 0 || v[i] > 255 ||
+        (i < 2) == (comma == std::string_view::npos)) {
+      throw UsageError(fmt::format("colour \"{}\" is not #rrggbb, #rgb, r,g,b (0-255), white, black or gray", text));
+    }
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return {std::uint8_t(v[0]), std::uint8_t(v[1]), std::uint8_t(v[2])};
+}
+
+namespace detail {
+
+cv::Mat flatten(const cv::Mat& image, Rgb background) {
+  const int channels = image.channels() - 1;  // colour channels before alpha
+  // background in the image's channel order: BGR, or its luma (Rec. 601, as the gray conversion) for gray
+  const int luma = (299 * background.r + 587 * background.g + 114 * background.b + 500) / 1000;
+  const int bg[3] = {channels == 1 ? luma : background.b, background.g, background.r};
+  cv::Mat out(image.size(), CV_8UC(channels));
+  for (int y = 0; y < image.rows; ++y) {
+    const std::uint8_t* src = image.ptr<std::uint8_t>(y);
+    std::uint8_t* dst = out.ptr<std::uint8_t>(y);
+    for (int x = 0; x < image.cols; ++x, src += channels + 1, dst += channels) {
+      const int a = src[channels];
+      for (int c = 0; c < channels; ++c) dst[c] = std::uint8_t((src[c] * a + bg[c] * (255 - a) + 127) / 255);
+    }
+  }
+  return out;
+}
+
+cv::Mat gray_alpha_to_bgra(const cv::Mat& gray_alpha) {
+  cv::Mat out(gray_alpha.size(), CV_8UC4);
+  const int from_to[] = {0, 0, 0, 1, 0, 2, 1, 3};
+  cv::mixChannels(&gray_alpha, 1, &out, 1, from_to, 4);
+  return out;
+}
+
+}  // namespace detail
+
+std::vector<std::uint8_t> encode(const cv::Mat& image, Format format, const EncodeSettings& settings,
+                                 const ImageMetadata& metadata) {
+  if (settings.quality < 1 || settings.quality > 100) {
+    throw UsageError(fmt::format("quality {} is out of range (1..100)", settings.quality));
+  }
   if (image.empty()) throw ImageError("cannot encode an empty image");
-  if (image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3 && image.channels() != 4)) {
-    throw ImageError(fmt::format("cannot encode: expected 8-bit gray, BGR or BGRA, got type {}", image.type()));
+  if (image.depth() != CV_8U || image.channels() > 4) {
+    throw ImageError(fmt::format("cannot encode: expected 8-bit gray, gray+alpha, BGR or BGRA, got type {}", image.type()));
   }
   switch (format) {
-    case Format::Jpeg: return encode_jpeg(image, quality);
-    case Format::Png: return encode_opencv(image, ".png", {cv::IMWRITE_PNG_COMPRESSION, kPngCompression});
-    case Format::Webp: return encode_webp(image, quality);
-    case Format::Tiff: return encode_opencv(image, ".tiff", {});
+    case Format::Jpeg: {
+      const bool alpha = image.channels() == 2 || image.channels() == 4;
+      return detail::encode_jpeg(alpha ? detail::flatten(image, settings.background) : image, settings, metadata);
+    }
+    case Format::Png: return detail::encode_png(image, metadata);
+    case Format::Webp: return detail::encode_webp(image, settings, metadata);
+    case Format::Tiff: return encode_tiff(image);
     case Format::Same: break;
   }
   throw UsageError("encode needs a concrete format, not \"same\"");
+}
+
+std::vector<std::uint8_t> encode(const cv::Mat& image, Format format, int quality) {
+  EncodeSettings settings;
+  settings.quality = quality;
+  return encode(image, format, settings);
 }
 
 }  // namespace imgpool::core

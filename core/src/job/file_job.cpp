@@ -98,11 +98,12 @@ void run(FileResult& result, const JobOptions& options, const WorkerModels* mode
   result.stages.decode_ms = ms_since(clock);
   result.input_pixels = std::uint64_t(decoded.image.cols) * std::uint64_t(decoded.image.rows);
   const Format input_format = decoded.format;
-  const cv::Mat image = detail::apply_pipeline(std::move(decoded), options, models).image;
+  const detail::ProcessedImage processed = detail::apply_pipeline(std::move(decoded), options, models);
+  const cv::Mat& image = processed.image;
   result.stages.process_ms = ms_since(clock);
 
   const Format format = detail::choose_format(options.encode, &result.output, input_format);
-  const std::vector<std::uint8_t> encoded = encode(image, format, options.encode.quality);
+  const std::vector<std::uint8_t> encoded = detail::encode_output(processed, format, options);
   result.stages.encode_ms = ms_since(clock);
 
   const auto replace =
@@ -138,7 +139,7 @@ std::vector<std::uint8_t> process_encoded(std::span<const std::uint8_t> input, c
                                           const WorkerModels* models, Format fallback) {
   DecodedImage decoded = detail::decode_for_pipeline(input, options);
   const Format format = detail::choose_format(options.encode, nullptr, decoded.format, fallback);
-  return encode(detail::apply_pipeline(std::move(decoded), options, models).image, format, options.encode.quality);
+  return detail::encode_output(detail::apply_pipeline(std::move(decoded), options, models), format, options);
 }
 
 cv::Mat process_to_image(std::span<const std::uint8_t> bytes, const JobOptions& options, const WorkerModels* models) {

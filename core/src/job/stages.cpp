@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <imgpool/core/codec/colour.hpp>
+#include <imgpool/core/codec/encoder.hpp>
 #include <imgpool/core/error.hpp>
 
 namespace imgpool::core::detail {
@@ -52,6 +53,13 @@ ProcessedImage apply_pipeline(DecodedImage decoded, const JobOptions& options, c
   if (was_colour && image.channels() <= 2) out.metadata.icc.clear();  // an RGB profile cannot tag gray pixels
   out.image = std::move(image);
   return out;
+}
+
+std::vector<std::uint8_t> encode_output(const ProcessedImage& processed, Format format, const JobOptions& options) {
+  // Pixels turned upright by their orientation must not be turned again by a kept tag.
+  const bool upright = options.auto_orient;
+  return encode(processed.image, format, options.encode,
+                metadata_to_keep(processed.metadata, options.metadata, upright));
 }
 
 Format choose_format(const EncodeOptions& encode, const std::filesystem::path* output, Format input, Format fallback) {

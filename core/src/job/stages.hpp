@@ -8,12 +8,13 @@
 //   apply_pipeline(decoded, options, models)  the pipeline, at the decoded image's logical size, and
 //                                             colour management (to sRGB by default)
 //   choose_format(...)                        the output format
-//   encode(image, format, quality)            codec/encoder.hpp
+//   encode_output(processed, format, options) the metadata the job keeps, then encode() (codec/encoder.hpp)
 
 #include <cstdint>
 #include <filesystem>
 #include <span>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
@@ -41,6 +42,10 @@ struct ProcessedImage {
 /// least: after the pipeline, on the output-sized image, unless an operation reads colour values
 /// (grayscale), which must then see them in the output's colour space.
 ProcessedImage apply_pipeline(DecodedImage decoded, const JobOptions& options, const WorkerModels* models);
+
+/// `processed` encoded as `format` with options.encode's settings, embedding the profile its pixels
+/// are in and the EXIF/XMP options.metadata keeps (metadata_to_keep)
+std::vector<std::uint8_t> encode_output(const ProcessedImage& processed, Format format, const JobOptions& options);
 
 /// the output format: `encode.format`, else the format of `output`'s extension (when there is an
 /// output path), else the input's sniffed format, else `fallback`. Throws ImageError("cannot write

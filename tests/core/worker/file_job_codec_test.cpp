@@ -41,6 +41,11 @@ JobOptions sample_options() {
   o.colour.handling = ColourHandling::ToProfile;
   o.colour.output_profile = "/profiles/wide é.icc";
   o.colour.cmyk_profile = "/profiles/press.icc";
+  o.encode.chroma = imgpool::core::Chroma::S422;
+  o.encode.progressive = true;
+  o.encode.optimize = false;
+  o.encode.background = {1, 2, 3};
+  o.metadata = {true, false, true, true};
   return o;
 }
 
@@ -125,6 +130,11 @@ TEST(file_job_codec, job_options_round_trip_every_field) {
         EXPECT_EQ(d.colour.handling, o.colour.handling);
         EXPECT_EQ(d.colour.output_profile, o.colour.output_profile);
         EXPECT_EQ(d.colour.cmyk_profile, o.colour.cmyk_profile);
+        EXPECT_EQ(d.encode.chroma, o.encode.chroma);
+        EXPECT_EQ(d.encode.progressive, o.encode.progressive);
+        EXPECT_EQ(d.encode.optimize, o.encode.optimize);
+        EXPECT_EQ(d.encode.background, o.encode.background);
+        EXPECT_EQ(d.metadata, o.metadata);
       }
     }
   }
@@ -136,6 +146,14 @@ TEST(file_job_codec, job_options_round_trip_every_field) {
   const JobOptions empty = imgpool::core::decode_job_options(imgpool::core::encode_job_options(JobOptions{}));
   EXPECT_EQ(empty.pipeline.size(), 0u);
   EXPECT_EQ(empty.max_pixels, JobOptions{}.max_pixels);
+  EXPECT_EQ(empty.metadata, imgpool::core::KeepMetadata{});
+  EXPECT_TRUE(empty.encode.optimize);
+  for (imgpool::core::KeepMetadata keep : {imgpool::core::KeepMetadata{false, true, false, false},
+                                           imgpool::core::KeepMetadata{true, true, true, true}}) {
+    JobOptions o;
+    o.metadata = keep;
+    EXPECT_EQ(imgpool::core::decode_job_options(imgpool::core::encode_job_options(o)).metadata, keep);
+  }
 }
 
 TEST(file_job_codec, file_item_round_trips_every_field) {
@@ -200,14 +218,20 @@ TEST(file_job_codec, out_of_range_fields_are_message_errors) {
   const std::vector<Corruption> corruptions{
       {&options, "operation count past the message", [](Bytes& b) { put_u32(b, 0, 0xFFFFFFFFu); }},
       {&options, "spec length past the message", [](Bytes& b) { put_u32(b, 4, 0xFFFFFFF0u); }},
-      {&options, "format past Tiff", [o](Bytes& b) { b[o - 15] = 5; }},
-      {&options, "quality 0", [o](Bytes& b) { put_u32(b, o - 14, 0); }},
-      {&options, "quality 101", [o](Bytes& b) { put_u32(b, o - 14, 101); }},
+      // the tail: format, quality (4), chroma, progressive, optimize, background (3), metadata flags,
+      // auto_orient, max_pixels (8), existing
+      {&options, "format past Tiff", [o](Bytes& b) { b[o - 22] = 5; }},
+      {&options, "quality 0", [o](Bytes& b) { put_u32(b, o - 21, 0); }},
+      {&options, "quality 101", [o](Bytes& b) { put_u32(b, o - 21, 101); }},
+      {&options, "chroma past 4:4:4", [o](Bytes& b) { b[o - 17] = 3; }},
+      {&options, "progressive 2", [o](Bytes& b) { b[o - 16] = 2; }},
+      {&options, "optimize 2", [o](Bytes& b) { b[o - 15] = 2; }},
+      {&options, "unknown metadata flag", [o](Bytes& b) { b[o - 11] = 16; }},
       {&options, "auto_orient 2", [o](Bytes& b) { b[o - 10] = 2; }},
       {&options, "existing past Skip", [o](Bytes& b) { b[o - 1] = 3; }},
       // before the format: the two profile paths (length + bytes each), before them the colour handling
       {&options, "colour handling past ToProfile",
-       [o](Bytes& b) { b[o - 15 - 8 - std::string("/profiles/wide é.icc").size() - std::string("/profiles/press.icc").size() - 1] = 3; }},
+       [o](Bytes& b) { b[o - 22 - 8 - std::string("/profiles/wide é.icc").size() - std::string("/profiles/press.icc").size() - 1] = 3; }},
       {&item, "input length past the message", [](Bytes& b) { put_u32(b, 0, 0x7FFFFFFFu); }},
       {&item, "output_existed 2", [](Bytes& b) { b.back() = 2; }},
       {&item, "NUL byte in the input path", [](Bytes& b) { b[6] = 0; }},

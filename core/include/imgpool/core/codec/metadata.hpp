@@ -1,12 +1,13 @@
 #pragma once
 // What an image file carries besides its pixels, as raw blocks: the ICC colour profile, EXIF and XMP.
 // Read without decoding pixels, bounded and lenient: malformed metadata is left out (an empty field),
-// never an error, so a photo with a broken EXIF block still decodes. What is kept in outputs, and how a
-// profile is applied, is decided elsewhere (the job); this only reads.
+// never an error, so a photo with a broken EXIF block still decodes. Which blocks an output keeps is
+// KeepMetadata's policy (metadata_to_keep, below); how a profile is applied is codec/colour.hpp's.
 
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace imgpool::core {
@@ -35,5 +36,27 @@ int exif_orientation(std::span<const std::uint8_t> exif);
 
 /// the EXIF orientation (1..8) in a JPEG's APP1 segments; 1 when absent or malformed
 int jpeg_exif_orientation(std::span<const std::uint8_t> jpeg);
+
+/// which of an input's metadata its output keeps. The default keeps none of it: outputs carry only
+/// the ICC profile their pixels need (codec/colour.hpp), never location, serial numbers or names.
+struct KeepMetadata {
+  bool exif = false;       ///< the EXIF block: orientation reset to 1 when the pixels were turned upright,
+                           ///< the embedded thumbnail dropped (it shows the picture before processing)
+  bool copyright = false;  ///< only EXIF Copyright and Artist, XMP dc:rights, dc:creator and xmpRights
+  bool xmp = false;        ///< the XMP packet (tiff:Orientation reset as for EXIF)
+  bool gps = false;        ///< location (EXIF's GPS IFD, XMP exif:GPS*) in what is kept; only when asked
+  friend bool operator==(const KeepMetadata&, const KeepMetadata&) = default;
+};
+
+/// parses a comma-separated list of none, exif, copyright, xmp, gps, all (= exif, xmp and gps),
+/// e.g. "exif,copyright". Throws UsageError naming a word that is none of these, and for gps without
+/// exif, xmp or all (location is kept only inside a kept block).
+KeepMetadata parse_keep_metadata(std::string_view list);
+
+/// the metadata an output carries: `source.icc` as given (the profile its pixels are in), and the
+/// EXIF and XMP `keep` asks for, rewritten with libexiv2 (orientation 1 when `upright`, i.e. when the
+/// pixels were turned by their orientation; GPS removed unless keep.gps). A block libexiv2 cannot
+/// parse is left out. Never throws for malformed metadata. Thread safe.
+ImageMetadata metadata_to_keep(const ImageMetadata& source, const KeepMetadata& keep, bool upright);
 
 }  // namespace imgpool::core

@@ -9,6 +9,7 @@
 
 #include <imgpool/core/codec/colour.hpp>
 #include <imgpool/core/codec/decoder.hpp>
+#include <imgpool/core/codec/encoder.hpp>
 #include <imgpool/core/codec/format.hpp>
 #include <imgpool/core/ops/pipeline.hpp>
 
@@ -26,10 +27,10 @@ enum class ExistingOutput {
   Skip,       ///< Skipped when the output is not older than the input; else overwrite
 };
 
-/// the output encoding
-struct EncodeOptions {
+/// the output encoding: the format, and the settings of codec/encoder.hpp (quality, JPEG chroma,
+/// progressive and optimised tables, the background alpha is flattened onto)
+struct EncodeOptions : EncodeSettings {
   Format format = Format::Same;  ///< Same: the output path's extension, else the input's format
-  int quality = 85;              ///< JPEG/WebP quality 1..100
 };
 
 /// everything a file job needs besides its paths and models
@@ -40,6 +41,7 @@ struct JobOptions {
   std::uint64_t max_pixels = kDefaultMaxPixels;
   ExistingOutput existing = ExistingOutput::Fail;
   ColourOptions colour;  ///< ICC profiles: converted to sRGB by default (codec/colour.hpp)
+  KeepMetadata metadata;  ///< EXIF/XMP kept in outputs: none by default (codec/metadata.hpp)
 };
 
 /// wall time per stage, milliseconds
@@ -82,7 +84,8 @@ void check_job(const JobOptions& options);
 /// Throws ImageError, UsageError, ConfigError. Thread safe; `models` as for Pipeline::apply.
 cv::Mat process_to_image(std::span<const std::uint8_t> bytes, const JobOptions& options, const WorkerModels* models);
 
-/// the in-memory job for embedding: decode (with shrink-on-load), pipeline, encode. Format::Same
+/// the in-memory job for embedding: decode (with shrink-on-load), pipeline, encode (with the
+/// metadata `options.metadata` keeps and the ICC profile of the pixels). Format::Same
 /// encodes in the input's sniffed format, or `fallback` when that is unknown. Throws ImageError,
 /// UsageError, ConfigError.
 std::vector<std::uint8_t> process_encoded(std::span<const std::uint8_t> input, const JobOptions& options,
