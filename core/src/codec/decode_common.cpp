@@ -40,7 +40,8 @@ cv::Mat oriented(cv::Mat image, int orientation) {
   }
 }
 
-// Everything becomes 8-bit gray, BGR or BGRA.
+// Everything becomes 8-bit gray, BGR or BGRA; gray+alpha stays so when only luminance is needed, and
+// BGRA stays BGRA then too (the grayscale operation keeps alpha: one place turns colour into luma).
 cv::Mat to_8bit(cv::Mat image, bool grayscale) {
   switch (image.depth()) {
     case CV_8U: break;
@@ -49,16 +50,14 @@ cv::Mat to_8bit(cv::Mat image, bool grayscale) {
     case CV_64F: image.convertTo(image, CV_8U, 255.0); break;
     default: image.convertTo(image, CV_8U); break;
   }
-  if (image.channels() == 2) {  // gray + alpha
+  if (image.channels() == 2 && !grayscale) {  // gray + alpha
     cv::Mat planes[2], bgra;
     cv::split(image, planes);
     cv::Mat parts[] = {planes[0], planes[0], planes[0], planes[1]};
     cv::merge(parts, 4, bgra);
     image = bgra;
   }
-  if (grayscale && image.channels() != 1) {
-    cv::cvtColor(image, image, image.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
-  }
+  if (grayscale && image.channels() == 3) cv::cvtColor(image, image, cv::COLOR_BGR2GRAY);
   if (image.channels() > 4) throw ImageError(fmt::format("unsupported image: {} channels", image.channels()));
   return image;
 }

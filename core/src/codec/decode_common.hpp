@@ -22,7 +22,8 @@ void check_pixels(Size size, std::uint64_t max_pixels);
 /// `image` turned by EXIF `orientation` (1..8), with the same transforms as OpenCV's ExifTransform
 cv::Mat oriented(cv::Mat image, int orientation);
 
-/// `image` as 8-bit gray, BGR or BGRA (one channel when `grayscale`); throws ImageError above 4 channels
+/// `image` as 8-bit gray, BGR or BGRA; when `grayscale`, colour without alpha becomes gray and images
+/// with alpha keep it (gray+alpha, BGRA); throws ImageError above 4 channels
 cv::Mat to_8bit(cv::Mat image, bool grayscale);
 
 /// the result of a decoder that scales by size, not by a JPEG factor: `image` as to_8bit(image,

@@ -29,8 +29,7 @@ cv::Mat opencv_decode(std::span<const std::uint8_t> bytes, int flags, Format for
 DecodedImage decode_with_opencv(std::span<const std::uint8_t> bytes, const DecodeOptions& options, Format format) {
   // IMREAD_UNCHANGED keeps alpha and 16-bit samples (to_8bit scales them). OpenCV 4.6 reads EXIF
   // orientation only from JPEG, which never comes here except as CMYK, so nothing to orient.
-  const int flags = options.grayscale ? cv::IMREAD_GRAYSCALE | cv::IMREAD_IGNORE_ORIENTATION : cv::IMREAD_UNCHANGED;
-  cv::Mat image = to_8bit(opencv_decode(bytes, flags, format), options.grayscale);
+  cv::Mat image = to_8bit(opencv_decode(bytes, cv::IMREAD_UNCHANGED, format), options.grayscale);
   // Formats without a header reader here (TIFF, BMP, ...) are checked after decoding; OpenCV itself
   // refuses more than 2^30 pixels.
   check_pixels(image.size(), options.max_pixels);

@@ -60,7 +60,7 @@ DecodedImage decode_webp(std::span<const std::uint8_t> bytes, const DecodeOption
   const Size size(config.input.width, config.input.height);
   check_pixels(size, options.max_pixels);
   const Size target = webp_target(size, options);
-  const bool alpha = config.input.has_alpha && !options.grayscale;
+  const bool alpha = config.input.has_alpha;
   cv::Mat image(target, alpha ? CV_8UC4 : CV_8UC3);
   if (target != size) {
     config.options.use_scaling = 1;

@@ -16,9 +16,13 @@ Grayscale Grayscale::parse(std::string_view value, ParamList params) {
 }
 
 cv::Mat Grayscale::apply(const cv::Mat& image, const OperationContext&) const {
-  if (image.channels() == 1) return image;
-  cv::Mat out;
-  cv::cvtColor(image, out, image.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+  if (image.channels() <= 2) return image;  // gray, gray+alpha
+  cv::Mat gray;
+  cv::cvtColor(image, gray, image.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+  if (image.channels() == 3) return gray;
+  cv::Mat alpha, out;
+  cv::extractChannel(image, alpha, 3);
+  cv::merge(std::vector<cv::Mat>{gray, alpha}, out);
   return out;
 }
 

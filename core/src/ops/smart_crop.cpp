@@ -19,7 +19,8 @@ namespace {
 constexpr int kDetectMaxSide = 640;
 
 cv::Mat small_gray(const cv::Mat& source) {
-  const cv::Mat gray = Grayscale{}.apply(source, {});
+  cv::Mat gray = Grayscale{}.apply(source, {});
+  if (gray.channels() == 2) cv::extractChannel(gray, gray, 0);  // gray+alpha: the detectors read luma only
   const double k = std::min(1.0, double(kDetectMaxSide) / std::max(gray.cols, gray.rows));
   if (k >= 1.0) return gray;
   return resample(gray, scaled_by(gray.size(), k));

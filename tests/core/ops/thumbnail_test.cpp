@@ -54,6 +54,17 @@ TEST_F(smart_crop, gives_n_by_n) {
   EXPECT_EQ(out.channels(), 3);
 }
 
+TEST_F(smart_crop, keeps_alpha_and_reads_luma_of_alpha_images) {
+  cv::Mat bgra;
+  cv::cvtColor(test::corner_image(400, 200), bgra, cv::COLOR_BGR2BGRA);
+  EXPECT_EQ(run("thumbnail=64,crop=smart", bgra, &models).type(), CV_8UC4);
+  const cv::Mat gray_alpha = run("grayscale", bgra);
+  ASSERT_EQ(gray_alpha.type(), CV_8UC2);
+  const cv::Mat out = run("thumbnail=64,crop=smart", gray_alpha, &models);
+  EXPECT_EQ(out.size(), Size(64, 64));
+  EXPECT_EQ(out.type(), CV_8UC2);
+}
+
 TEST_F(smart_crop, without_faces_picks_the_busiest_window) {
   // flat grey with a textured patch near the right edge: the window moves right, off centre
   cv::Mat image(200, 600, CV_8UC3, cv::Scalar(128, 128, 128));

@@ -7,7 +7,8 @@
 //
 // JPEG goes through TurboJPEG (scaled IDCT, optional gray output; progressive files at 1/8 through
 // libjpeg's buffered mode, DC scans only); WebP through libwebp (scaled decode); PNG through
-// libspng; everything else through cv::imdecode. One file per decoder in core/src/codec/. Every result is 8-bit with 1 (gray), 3 (BGR) or 4 (BGRA) channels.
+// libspng; everything else through cv::imdecode. One file per decoder in core/src/codec/. Every result is 8-bit with 1 (gray), 3 (BGR) or 4 (BGRA) channels, or 2 (gray+alpha)
+// when DecodeOptions::grayscale.
 // All functions are thread safe.
 
 #include <cstdint>
@@ -61,7 +62,9 @@ ShrinkOnLoadPlan plan_shrink_on_load(Size stored, int orientation, Size min_orie
 struct DecodeOptions {
   bool auto_orient = true;                    ///< apply the EXIF orientation (JPEG, PNG, WebP)
   std::uint64_t max_pixels = kDefaultMaxPixels;  ///< refuse larger images (header size); 0 = no limit
-  bool grayscale = false;                     ///< one channel out (TurboJPEG decodes luma only)
+  /// only luminance is needed: one channel out (TurboJPEG decodes luma only); images with alpha keep
+  /// it (gray+alpha or BGRA), for the grayscale operation to keep
+  bool grayscale = false;
   /// shrink-on-load: the least size (after orientation) the decode must deliver; a JPEG is then
   /// decoded at the smallest sufficient scale (progressive ones at 1/8 from their DC scans only), a
   /// WebP at exactly that size (libwebp's scaled decode) when it is smaller on both sides. Empty: full
@@ -73,7 +76,7 @@ struct DecodeOptions {
 
 /// a decoded image and what it stands for
 struct DecodedImage {
-  cv::Mat image;         ///< 8-bit, 1/3/4 channels (gray/BGR/BGRA), oriented as asked
+  cv::Mat image;         ///< 8-bit, 1/3/4 channels (gray/BGR/BGRA; 2, gray+alpha, when grayscale), oriented as asked
   Size full_size;        ///< the oriented size at full scale (equals image.size() unless shrunk)
   Format format = Format::Same;
   ShrinkOnLoadPlan plan; ///< the scale used (1/1 for non-JPEG; `decoded` is a scaled WebP's size)

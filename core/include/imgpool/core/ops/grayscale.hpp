@@ -1,5 +1,5 @@
 #pragma once
-// The grayscale operation: one channel of luminance.
+// The grayscale operation: one channel of luminance, plus alpha when there is one.
 
 #include <array>
 #include <string>
@@ -11,12 +11,13 @@
 
 namespace imgpool::core {
 
-/// grayscale: one 8-bit channel (BT.601 luma, as cv::COLOR_BGR2GRAY). Alpha is dropped, like Pillow's
-/// convert("L"); a JPEG output cannot carry it anyway.
+/// grayscale: one 8-bit channel of BT.601 luma (as cv::COLOR_BGR2GRAY); an image with alpha becomes
+/// gray+alpha (2 channels, as Pillow's convert("LA")), which PNG writes as such, WebP and TIFF as BGRA,
+/// and JPEG flattens onto the background.
 struct Grayscale {
   static constexpr std::string_view kName = "grayscale";
   static constexpr std::string_view kValueSyntax = "";  // takes no value
-  static constexpr std::string_view kDescription = "convert to one-channel luminance (drops alpha)";
+  static constexpr std::string_view kDescription = "convert to luminance (keeps alpha)";
   static constexpr std::array<ParamInfo, 0> kParams{};
   static constexpr std::string_view kExample = "grayscale";
 
