@@ -36,11 +36,11 @@ install(FILES ${PROJECT_BINARY_DIR}/imgpoolConfig.cmake ${PROJECT_BINARY_DIR}/im
 # pkg-config: relocatable through ${pcfiledir}, so `cmake --install --prefix ANY` works.
 file(RELATIVE_PATH IMGPOOL_PC_PREFIX "/root/${IMGPOOL_PKGCONFIG_DIR}" "/root")
 if(IMGPOOL_STATIC)
-  set(IMGPOOL_PC_CORE_REQUIRES "imgpool-pool opencv4 libturbojpeg libjpeg libwebp libwebpdemux libwebpmux spng lcms2 exiv2 fmt")
+  set(IMGPOOL_PC_CORE_REQUIRES "imgpool-pool opencv4 libturbojpeg libjpeg libwebp libwebpdemux libwebpmux spng lcms2 exiv2 libtiff-4 fmt")
   set(IMGPOOL_PC_CORE_REQUIRES_PRIVATE "")
 else()
   set(IMGPOOL_PC_CORE_REQUIRES "imgpool-pool opencv4")
-  set(IMGPOOL_PC_CORE_REQUIRES_PRIVATE "libturbojpeg libjpeg libwebp libwebpdemux libwebpmux spng lcms2 exiv2 fmt")
+  set(IMGPOOL_PC_CORE_REQUIRES_PRIVATE "libturbojpeg libjpeg libwebp libwebpdemux libwebpmux spng lcms2 exiv2 libtiff-4 fmt")
 endif()
 configure_file(cmake/imgpool-pool.pc.in ${PROJECT_BINARY_DIR}/imgpool-pool.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/imgpool-pool.pc DESTINATION ${IMGPOOL_PKGCONFIG_DIR})

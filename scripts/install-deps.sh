@@ -7,7 +7,7 @@ packages=(
   g++ cmake make pkg-config
   libopencv-dev opencv-data libtbb-dev libturbojpeg0-dev libjpeg62-turbo-dev libwebp-dev libspng-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev libgtest-dev
-  liblcms2-dev libgs-common libexiv2-dev
+  liblcms2-dev libgs-common libexiv2-dev libtiff-dev
 )
 missing=()
 for p in "${packages[@]}"; do

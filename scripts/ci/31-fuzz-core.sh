@@ -26,7 +26,7 @@ flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
        -Ipool/include -Icore/include -Icore/src -I/usr/include/opencv4 -Wno-deprecated-enum-enum-conversion
        -DIMGPOOL_DEFAULT_CASCADE_DIR='"/usr/share/opencv4/haarcascades"'
        -DIMGPOOL_OPENCV_IMGCODECS='"libopencv_imgcodecs.so.406"')
-libs=(-lopencv_imgproc -lopencv_objdetect -lopencv_core -lturbojpeg -ljpeg -lwebpdemux -lwebpmux -lwebp -lspng -llcms2 -lexiv2 -lfmt -ldl)
+libs=(-lopencv_imgproc -lopencv_objdetect -lopencv_core -lturbojpeg -ljpeg -lwebpdemux -lwebpmux -lwebp -lspng -llcms2 -lexiv2 -ltiff -lfmt -ldl)
 # Each target links the whole room it fuzzes (core/src/ROOM/*.cpp), so files can move within a room.
 declare -A sources=(
   [spec]="$(echo core/src/ops/*.cpp)"

@@ -2,7 +2,7 @@
 // Internal to codec/: what the per-format decoders share, and the decoders themselves. decode()
 // (decoder.cpp) sniffs the format and calls one of them; read_header() uses their header readers.
 // Orientation lives in one place, decode(): the decoders of formats that store an orientation (JPEG,
-// PNG, WebP) return pixels, full_size and the plan in STORED orientation, and are given min_size in
+// PNG, WebP, TIFF) return pixels, full_size and the plan in STORED orientation, and are given min_size in
 // stored orientation too; decode() turns the result.
 
 #include <cstdint>
@@ -55,12 +55,23 @@ bool jpeg_has_adobe_marker(std::span<const std::uint8_t> jpeg);
 cv::Mat cmyk_to_bgr(const cv::Mat& cmyk, bool inverted, std::span<const std::uint8_t> embedded,
                     const std::filesystem::path& fallback);
 
+/// a TIFF's first image: its stored size and Orientation tag (1..8); throws ImageError when libtiff
+/// cannot read its header
+struct TiffHeader {
+  Size size;
+  int orientation = 1;
+};
+TiffHeader tiff_header(std::span<const std::uint8_t> bytes);
+/// a TIFF's ICC profile and XMP packet, and its orientation; lenient
+ImageMetadata tiff_metadata(std::span<const std::uint8_t> bytes);
+
 /// the decoders, each for data of its format (see decode() for what they promise; pixels in stored
 /// orientation, `options.min_size` given in stored orientation)
 DecodedImage decode_jpeg(std::span<const std::uint8_t> bytes, const DecodeOptions& options);
 DecodedImage decode_png(std::span<const std::uint8_t> bytes, const DecodeOptions& options);
 DecodedImage decode_webp(std::span<const std::uint8_t> bytes, const DecodeOptions& options);
-/// TIFF, BMP, PNM, ... through OpenCV's imgcodecs (`format` as sniffed, Same when unknown)
+DecodedImage decode_tiff(std::span<const std::uint8_t> bytes, const DecodeOptions& options);
+/// BMP, PNM, ... through OpenCV's imgcodecs (`format` as sniffed, Same when unknown)
 DecodedImage decode_with_opencv(std::span<const std::uint8_t> bytes, const DecodeOptions& options, Format format);
 /// cv::imdecode with imgpool's error texts ("not an image (unrecognised data)", "corrupt TIFF ...")
 cv::Mat opencv_decode(std::span<const std::uint8_t> bytes, int flags, Format format);

@@ -13,13 +13,13 @@ namespace imgpool::core {
 
 namespace {
 
-// The orientation `bytes` stores (1..8), for the formats whose decoders return stored pixels; 1 for the
-// others (OpenCV's TIFF reader turns TIFFs by itself).
+// The orientation `bytes` stores (1..8); 1 for formats that store none.
 int stored_orientation(std::span<const std::uint8_t> bytes, Format format) {
   switch (format) {
     case Format::Jpeg: return jpeg_exif_orientation(bytes);
     case Format::Png: return detail::png_exif_orientation(bytes);
     case Format::Webp: return detail::webp_metadata(bytes).orientation;
+    case Format::Tiff: return detail::tiff_metadata(bytes).orientation;
     default: return 1;
   }
 }
@@ -28,6 +28,7 @@ DecodedImage decode_stored(std::span<const std::uint8_t> bytes, const DecodeOpti
   if (format == Format::Jpeg) return detail::decode_jpeg(bytes, options);
   if (format == Format::Webp) return detail::decode_webp(bytes, options);
   if (format == Format::Png) return detail::decode_png(bytes, options);
+  if (format == Format::Tiff) return detail::decode_tiff(bytes, options);
   return detail::decode_with_opencv(bytes, options, format);
 }
 
@@ -44,6 +45,7 @@ ImageHeader read_header(std::span<const std::uint8_t> bytes) {
       break;
     }
     case Format::Png: header.size = detail::png_size(bytes); break;
+    case Format::Tiff: header.size = detail::tiff_header(bytes).size; break;
     case Format::Webp: {
       WebPBitstreamFeatures features;
       if (const VP8StatusCode status = WebPGetFeatures(bytes.data(), bytes.size(), &features); status != VP8_STATUS_OK) {

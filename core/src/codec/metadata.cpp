@@ -163,6 +163,7 @@ ImageMetadata read_metadata(std::span<const std::uint8_t> bytes) {
     case Format::Jpeg: return detail::jpeg_metadata(bytes);
     case Format::Png: return detail::png_metadata(bytes);
     case Format::Webp: return detail::webp_metadata(bytes);
+    case Format::Tiff: return detail::tiff_metadata(bytes);
     default: return {};
   }
 }

@@ -1,4 +1,4 @@
-// EXIF orientation for every format that carries it (JPEG APP1, PNG eXIf, WebP EXIF), through one code
+// Orientation for every format that carries it (JPEG APP1, PNG eXIf, WebP EXIF, TIFF's tag), through one code
 // path in decode(): each of the 8 values turns the pixels as the EXIF specification says, the header
 // reports it, shrink-on-load sizes are meant upright, and auto_orient = false leaves the pixels stored.
 
@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <tiffio.h>
 #include <webp/encode.h>
 #include <webp/mux.h>
 
@@ -72,6 +73,31 @@ Bytes webp_with_orientation(const cv::Mat& image, int o) {
   return out;
 }
 
+// An 8-bit RGB TIFF of `image` (BGR) written by libtiff with its Orientation tag = `o`.
+Bytes tiff_with_orientation(const cv::Mat& image, int o) {
+  const test::TempDir dir;
+  const std::string path = (dir / "o.tif").string();
+  TIFF* tif = TIFFOpen(path.c_str(), "w");
+  EXPECT_NE(tif, nullptr);
+  TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, image.cols);
+  TIFFSetField(tif, TIFFTAG_IMAGELENGTH, image.rows);
+  TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 3);
+  TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
+  TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_RGB);
+  TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+  TIFFSetField(tif, TIFFTAG_ORIENTATION, o);
+  for (int y = 0; y < image.rows; ++y) {
+    std::vector<std::uint8_t> row(std::size_t(image.cols) * 3);
+    for (int x = 0; x < image.cols; ++x) {
+      const cv::Vec3b bgr = image.at<cv::Vec3b>(y, x);
+      row[3 * x] = bgr[2], row[3 * x + 1] = bgr[1], row[3 * x + 2] = bgr[0];
+    }
+    TIFFWriteScanline(tif, row.data(), std::uint32_t(y), 0);
+  }
+  TIFFClose(tif);
+  return test::read_bytes(path);
+}
+
 // `stored` shown upright for orientation `o`, written out from the EXIF definitions pixel by pixel
 // (independent of the decoder's cv::flip/transpose implementation).
 cv::Mat upright(const cv::Mat& stored, int o) {
@@ -112,6 +138,7 @@ const Tagged kFormats[] = {
     {"jpeg", [](const cv::Mat& m, int o) { return test::with_orientation(test::encoded(m, ".jpg"), o); }, 0.0},
     {"png", [](const cv::Mat& m, int o) { return png_with_orientation(test::encoded(m, ".png"), o); }, 0.0},
     {"webp", webp_with_orientation, 0.0},
+    {"tiff", tiff_with_orientation, 0.0},
 };
 
 TEST(orientation, every_value_for_every_format) {
@@ -123,6 +150,9 @@ TEST(orientation, every_value_for_every_format) {
       stored_only.auto_orient = false;
       const DecodedImage stored = decode(bytes, stored_only);
       ASSERT_EQ(stored.image.size(), cv::Size(12, 7)) << f.name << " " << o << ": auto_orient=false keeps it stored";
+      if (f.name != "jpeg") {  // lossless: stored means exactly the pixels written, not flipped by the decoder
+        EXPECT_EQ(test::mean_abs_diff(stored.image, image), 0.0) << f.name << " " << o;
+      }
       const DecodedImage shown = decode(bytes);
       const cv::Mat expected = upright(stored.image, o);
       ASSERT_EQ(shown.image.size(), expected.size()) << f.name << " " << o;

@@ -7,7 +7,8 @@
 //
 // JPEG goes through TurboJPEG (scaled IDCT, optional gray output; progressive files at 1/8 through
 // libjpeg's buffered mode, DC scans only); WebP through libwebp (scaled decode); PNG through
-// libspng; everything else through cv::imdecode. One file per decoder in core/src/codec/. Every result is 8-bit with 1 (gray), 3 (BGR) or 4 (BGRA) channels, or 2 (gray+alpha)
+// libspng; TIFF through libtiff (its RGBA reader: every photometric kind, depth and layout, alpha
+// kept straight); everything else through cv::imdecode. One file per decoder in core/src/codec/. Every result is 8-bit with 1 (gray), 3 (BGR) or 4 (BGRA) channels, or 2 (gray+alpha)
 // when DecodeOptions::grayscale.
 // All functions are thread safe.
 
@@ -32,13 +33,13 @@ inline constexpr std::uint64_t kDefaultMaxPixels = 178'956'970;
 struct ImageHeader {
   Format format = Format::Same;  ///< Same: not sniffed (OpenCV may still read it)
   Size size;                     ///< stored size (before orientation); 0×0 when the header is not read
-  int orientation = 1;           ///< EXIF orientation 1..8 (JPEG APP1, PNG eXIf, WebP EXIF; 1 otherwise)
+  int orientation = 1;           ///< orientation 1..8 (JPEG APP1, PNG eXIf, WebP EXIF, TIFF Orientation; 1 otherwise)
   /// size after applying `orientation` (sides swapped for 5..8)
   Size oriented_size() const { return orientation >= 5 ? Size(size.height, size.width) : size; }
 };
 
 /// reads the header: JPEG via tjDecompressHeader3, PNG's IHDR, WebP via WebPGetFeatures, plus the
-/// EXIF orientation each may carry (JPEG APP1, PNG eXIf wherever it is, WebP EXIF). Other formats get size 0×0. Throws ImageError for a malformed header, with
+/// orientation each may carry (JPEG APP1, PNG eXIf wherever it is, WebP EXIF, TIFF's Orientation tag). Other formats get size 0×0. Throws ImageError for a malformed header, with
 /// the text decode() gives for it.
 ImageHeader read_header(std::span<const std::uint8_t> bytes);
 
@@ -60,7 +61,7 @@ ShrinkOnLoadPlan plan_shrink_on_load(Size stored, int orientation, Size min_orie
 
 /// how to decode
 struct DecodeOptions {
-  bool auto_orient = true;                    ///< apply the EXIF orientation (JPEG, PNG, WebP)
+  bool auto_orient = true;                    ///< apply the stored orientation (JPEG, PNG, WebP, TIFF)
   std::uint64_t max_pixels = kDefaultMaxPixels;  ///< refuse larger images (header size); 0 = no limit
   /// only luminance is needed: one channel out (TurboJPEG decodes luma only); images with alpha keep
   /// it (gray+alpha or BGRA), for the grayscale operation to keep

@@ -27,7 +27,8 @@ struct ImageMetadata {
   int orientation = 1;
 };
 
-/// reads the metadata of encoded JPEG, PNG or WebP data; other formats give an empty ImageMetadata.
+/// reads the metadata of encoded JPEG, PNG, WebP or TIFF data (TIFF: its ICC profile and XMP packet;
+/// its EXIF sub-IFD is not read); other formats give an empty ImageMetadata.
 /// Never throws for malformed metadata (the field is left empty). Thread safe.
 ImageMetadata read_metadata(std::span<const std::uint8_t> bytes);
 
