@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """The per-class test set of bench/quality, built from real photos.
 
-    /usr/bin/python3 bench/quality_inputs.py OUT_DIR --p3 DISPLAY_P3.icc [--per-class N] [--wide N] INPUT_DIR...
+    /usr/bin/python3 bench/quality_inputs.py OUT_DIR MANIFEST --p3 DISPLAY_P3.icc [--per-class N] [--wide N] INPUT_DIR...
 
-Writes the files into OUT_DIR (one flat folder, every stem unique, so that every tool's outputs can be matched
-back) and OUT_DIR/manifest, one "CLASS FILE" per line. Classes:
+Writes the files into OUT_DIR (one flat folder of images only, every stem unique, so that every tool's outputs
+can be matched back) and MANIFEST, one "CLASS FILE" per line. Classes:
   jpeg-baseline     baseline JPEGs among the inputs, as given
   jpeg-progressive  progressive JPEGs as given, plus the baseline ones made progressive by jpegtran
   png, png-alpha    PNGs as given, opaque ones and translucent ones apart
@@ -88,6 +88,7 @@ def alpha_image(seed, w=2000, h=1500, scale=4):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("out")
+    p.add_argument("manifest")
     p.add_argument("inputs", nargs="+")
     p.add_argument("--p3", required=True, help="a Display P3 ICC profile (bench/display_p3_icc.c)")
     p.add_argument("--per-class", type=int, default=0, help="at most N files per class (0: all)")
@@ -133,12 +134,12 @@ def main():
             for tag, profile in (("p3", a.p3), ("adobe", ADOBE_RGB), ("prophoto", PROPHOTO)):
                 wide, icc = convert_profile(im, profile)
                 base = f"{a.out}/wide-{tag}-{stem(j)}"
-                if add("wide-jpg", base + ".jpg"):
-                    wide.save(base + ".jpg", quality=95, icc_profile=icc)
-                if add("wide-png", base + ".png"):
-                    wide.save(base + ".png", icc_profile=icc, compress_level=1)
-                if add("wide-webp", base + ".webp"):
-                    wide.save(base + ".webp", quality=95, icc_profile=icc)
+                if add("wide-jpg", base + "-jpg.jpg"):
+                    wide.save(base + "-jpg.jpg", quality=95, icc_profile=icc)
+                if add("wide-png", base + "-png.png"):
+                    wide.save(base + "-png.png", icc_profile=icc, compress_level=1)
+                if add("wide-webp", base + "-webp.webp"):
+                    wide.save(base + "-webp.webp", quality=95, icc_profile=icc)
             if add("cmyk", f"{a.out}/cmyk-{stem(j)}.jpg"):
                 cmyk, icc = convert_profile(im, CMYK, "CMYK")
                 cmyk.save(f"{a.out}/cmyk-{stem(j)}.jpg", quality=95, icc_profile=icc)
@@ -146,11 +147,13 @@ def main():
     for seed in range(2):
         im = alpha_image(seed)
         for ext, kw in ((".png", {"compress_level": 1}), (".webp", {"lossless": True, "exact": True})):
-            name = f"{a.out}/alpha-{seed}{ext}"
+            name = f"{a.out}/alpha-{seed}-{ext[1:]}{ext}"
             if add("alpha", name):
                 im.save(name, **kw)
 
-    with open(os.path.join(a.out, "manifest"), "w") as f:
+    stems = [stem(path) for _, path in manifest]
+    assert len(set(stems)) == len(stems), "two inputs would write the same output"
+    with open(a.manifest, "w") as f:
         f.writelines(f"{c} {p}\n" for c, p in manifest)
 
 
