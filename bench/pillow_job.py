@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """The Python world's usual recipe, for comparison: Pillow + ProcessPoolExecutor.
 
-    /usr/bin/python3 bench/pillow_job.py thumbnail --size 256 -o OUT INPUT...
+    /usr/bin/python3 bench/pillow_job.py thumbnail --size 256 [--format jpg|png] -o OUT INPUT...
     /usr/bin/python3 bench/pillow_job.py resize-gray --size 800x600 -o OUT INPUT...
 
 Same job as `imgpool thumbnail --size N --format jpg --quality 85` (draft() shrink-on-load, then
-thumbnail(), JPEG quality 85 with 4:2:0 chroma) or as `imgpool run --op resize=800x600 --op grayscale`.
+thumbnail(), JPEG quality 85 with 4:2:0 chroma; or PNG with the alpha channel kept) or as `imgpool run --op resize=800x600 --op grayscale`.
 Folders are walked one level deep. Needs Debian's python3-pil (run it with /usr/bin/python3).
 """
 import argparse
@@ -22,11 +22,16 @@ def out_path(out_dir, path, ext):
     return os.path.join(out_dir, os.path.splitext(os.path.basename(path))[0] + ext)
 
 
-def thumbnail(path, out_dir, size, quality):
+def thumbnail(path, out_dir, size, quality, ext):
     with Image.open(path) as im:
         im.draft("RGB", (size, size))
         im = ImageOps.exif_transpose(im)
         im.thumbnail((size, size))
+        if ext == ".png":  # PNG keeps the alpha channel
+            if im.mode not in ("RGB", "RGBA", "L", "LA"):
+                im = im.convert("RGBA" if "transparency" in im.info or im.mode.endswith("A") else "RGB")
+            im.save(out_path(out_dir, path, ext))
+            return path
         if im.mode not in ("RGB", "L"):
             im = im.convert("RGB")
         im.save(out_path(out_dir, path, ".jpg"), quality=quality, subsampling=2)
@@ -65,7 +70,7 @@ def main():
     files = sorted(inputs(a.inputs), key=lambda f: -os.path.getsize(f))  # largest first, as imgpool
     with ProcessPoolExecutor(max_workers=a.workers) as ex:
         if a.job == "thumbnail":
-            futures = [ex.submit(thumbnail, f, a.output, int(a.size), a.quality) for f in files]
+            futures = [ex.submit(thumbnail, f, a.output, int(a.size), a.quality, "." + a.format) for f in files]
         else:
             w, h = (int(v) for v in a.size.split("x"))
             futures = [ex.submit(resize_gray, f, a.output, w, h, a.quality, "." + a.format) for f in files]
