@@ -22,7 +22,7 @@ cv::Mat small_gray(const cv::Mat& source) {
   const cv::Mat gray = Grayscale{}.apply(source, {});
   const double k = std::min(1.0, double(kDetectMaxSide) / std::max(gray.cols, gray.rows));
   if (k >= 1.0) return gray;
-  return resample(gray, scaled_by(gray.size(), k));
+  return resample(gray, scaled_by(gray.size(), k), Kernel::Area);  // for detection only: the cheapest averaging
 }
 
 // The top-left corner of the `win`-sized window of `gray` holding the most gradient energy.
