@@ -9,12 +9,19 @@ CLI::App* setup_resize(CLI::App& app, ResizeOptions& o) {
   sub->add_option("-s,--size", o.size, "WxH (e.g. 800x600) or a percentage (e.g. 50%)")->required();
   sub->add_option("--fit", o.fit, "exact (stretch, as Pillow's resize), inside (keep aspect) or cover (fill, crop)")
       ->check(CLI::IsMember({"exact", "inside", "cover"}));
+  sub->add_option("--kernel", o.kernel,
+                  "Resampling kernel: lanczos3 (default; sharpest), cubic, linear, area (box average, fastest "
+                  "antialiased) or nearest")
+      ->check(CLI::IsMember({"nearest", "linear", "cubic", "lanczos3", "area"}));
   add_common_options(*sub, o.common);
   return sub;
 }
 
 int run_resize(const ResizeOptions& o) {
-  return run_batch_command(o.common, {fmt::format("resize={},fit={}", o.size, o.fit)});
+  std::string spec = fmt::format("resize={}", o.size);
+  if (o.fit != "exact") spec += ",fit=" + o.fit;  // exact is the default, and a percentage takes no fit
+  if (!o.kernel.empty()) spec += ",kernel=" + o.kernel;
+  return run_batch_command(o.common, {spec});
 }
 
 }  // namespace imgpool::app

@@ -1,5 +1,5 @@
 #pragma once
-// `imgpool resize`: resize each image to WxH or by a percentage (a batch command: resize=SIZE,fit=FIT).
+// `imgpool resize`: resize each image to WxH or by a percentage (a batch command: resize=SIZE[,fit=FIT][,kernel=K]).
 
 #include <string>
 
@@ -14,6 +14,7 @@ struct ResizeOptions {
   CommonOptions common;
   std::string size;           ///< WxH or a percentage
   std::string fit = "exact";  ///< exact, inside or cover
+  std::string kernel;         ///< nearest, linear, cubic, lanczos3 or area; empty: the operation's default
 };
 
 /// adds the resize subcommand

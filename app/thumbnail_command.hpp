@@ -1,5 +1,5 @@
 #pragma once
-// `imgpool thumbnail`: fit each image in an N×N box (a batch command: thumbnail=N[,crop=...]).
+// `imgpool thumbnail`: fit each image in an N×N box (a batch command: thumbnail=N[,crop=...][,kernel=...]).
 
 #include <string>
 
@@ -14,6 +14,7 @@ struct ThumbnailOptions {
   CommonOptions common;
   int size = 0;
   std::string crop = "none";  ///< none, centre, center or smart
+  std::string kernel;         ///< nearest, linear, cubic, lanczos3 or area; empty: the operation's default
 };
 
 /// adds the thumbnail subcommand

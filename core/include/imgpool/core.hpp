@@ -13,6 +13,7 @@
 #include <imgpool/core/codec/metadata.hpp>
 #include <imgpool/core/error.hpp>
 #include <imgpool/core/job/file_job.hpp>
+#include <imgpool/core/ops/kernel.hpp>
 #include <imgpool/core/ops/models.hpp>
 #include <imgpool/core/ops/operation.hpp>
 #include <imgpool/core/ops/pipeline.hpp>

@@ -41,4 +41,9 @@ void reject_unknown(ParamList params, std::string_view op, std::span<const Param
   }
 }
 
+Kernel parse_kernel(std::string_view text) {
+  if (const auto kernel = kernel_from_name(text)) return *kernel;
+  throw UsageError(fmt::format("kernel \"{}\" is not one of nearest, linear, cubic, lanczos3, area", text));
+}
+
 }  // namespace imgpool::core::detail

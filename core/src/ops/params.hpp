@@ -4,6 +4,7 @@
 #include <span>
 #include <string_view>
 
+#include <imgpool/core/ops/kernel.hpp>
 #include <imgpool/core/ops/operation_context.hpp>
 
 namespace imgpool::core::detail {
@@ -19,5 +20,8 @@ int parse_int(std::string_view text, std::string_view what, int low, int high);
 
 /// throws UsageError on the first key of `params` that `known` does not list, naming operation `op`
 void reject_unknown(ParamList params, std::string_view op, std::span<const ParamInfo> known);
+
+/// the Kernel named `text`; throws UsageError listing the known names otherwise
+Kernel parse_kernel(std::string_view text);
 
 }  // namespace imgpool::core::detail

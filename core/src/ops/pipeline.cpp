@@ -33,7 +33,10 @@ Size Pipeline::min_source_size(Size input) const {
     if (!op.changes_geometry()) continue;
     const Size need = op.resample_size(input);
     if (need.width > input.width || need.height > input.height) return input;
-    return need;
+    // The margin: a decode just above the target leaves the final kernel a ~1.25x reduction, too
+    // little to antialias well (blurry or aliased thumbnails); 2x is where Pillow's reducing_gap and
+    // libvips' shrink-on-load stop too.
+    return {std::min(input.width, kSourceMargin * need.width), std::min(input.height, kSourceMargin * need.height)};
   }
   return input;
 }

@@ -31,6 +31,10 @@ Resize Resize::parse(std::string_view value, ParamList params) {
     if (!h.empty()) r.height = parse_int(h, "height", 1, detail::kMaxSide);
   }
   for (const auto& [key, v] : params) {
+    if (key == "kernel") {
+      r.kernel = detail::parse_kernel(v);
+      continue;
+    }
     if (v == "exact") {
       r.fit = Fit::Exact;
     } else if (v == "inside") {
@@ -48,10 +52,15 @@ Resize Resize::parse(std::string_view value, ParamList params) {
 }
 
 std::string Resize::spec() const {
-  if (percent > 0) return fmt::format("resize={}%", percent);
-  std::string s = fmt::format("resize={}x{}", width > 0 ? std::to_string(width) : std::string(),
-                              height > 0 ? std::to_string(height) : std::string());
-  if (width > 0 && height > 0 && fit != Fit::Exact) s += fit == Fit::Inside ? ",fit=inside" : ",fit=cover";
+  std::string s;
+  if (percent > 0) {
+    s = fmt::format("resize={}%", percent);
+  } else {
+    s = fmt::format("resize={}x{}", width > 0 ? std::to_string(width) : std::string(),
+                    height > 0 ? std::to_string(height) : std::string());
+    if (width > 0 && height > 0 && fit != Fit::Exact) s += fit == Fit::Inside ? ",fit=inside" : ",fit=cover";
+  }
+  if (kernel != Resize{}.kernel) s += fmt::format(",kernel={}", kernel_name(kernel));
   return s;
 }
 
@@ -83,7 +92,7 @@ Size Resize::output_size(Size in) const {
 cv::Mat Resize::apply(const cv::Mat& image, const OperationContext& context) const {
   const Size logical = detail::logical_size(image, context);
   const Size scaled = resample_size(logical);
-  return detail::resample_then_crop(image, scaled, detail::centred(scaled, output_size(logical)));
+  return detail::resample_then_crop(image, scaled, detail::centred(scaled, output_size(logical)), kernel);
 }
 
 }  // namespace imgpool::core

@@ -23,7 +23,7 @@ cv::Mat small_gray(const cv::Mat& source) {
   if (gray.channels() == 2) cv::extractChannel(gray, gray, 0);  // gray+alpha: the detectors read luma only
   const double k = std::min(1.0, double(kDetectMaxSide) / std::max(gray.cols, gray.rows));
   if (k >= 1.0) return gray;
-  return resample(gray, scaled_by(gray.size(), k));
+  return resample(gray, scaled_by(gray.size(), k), Kernel::Area);  // for detection only: the cheapest averaging
 }
 
 // The top-left corner of the `win`-sized window of `gray` holding the most gradient energy.

@@ -19,6 +19,10 @@ Thumbnail Thumbnail::parse(std::string_view value, ParamList params) {
   Thumbnail t;
   t.size = detail::parse_int(value, "size", 1, detail::kMaxSide);
   for (const auto& [key, v] : params) {
+    if (key == "kernel") {
+      t.kernel = detail::parse_kernel(v);
+      continue;
+    }
     if (v == "none") {
       t.crop = Crop::None;
     } else if (v == "centre" || v == "center") {
@@ -33,12 +37,11 @@ Thumbnail Thumbnail::parse(std::string_view value, ParamList params) {
 }
 
 std::string Thumbnail::spec() const {
-  switch (crop) {
-    case Crop::None: return fmt::format("thumbnail={}", size);
-    case Crop::Centre: return fmt::format("thumbnail={},crop=centre", size);
-    case Crop::Smart: return fmt::format("thumbnail={},crop=smart", size);
-  }
-  return fmt::format("thumbnail={}", size);
+  std::string s = fmt::format("thumbnail={}", size);
+  if (crop == Crop::Centre) s += ",crop=centre";
+  if (crop == Crop::Smart) s += ",crop=smart";
+  if (kernel != Thumbnail{}.kernel) s += fmt::format(",kernel={}", kernel_name(kernel));
+  return s;
 }
 
 Size Thumbnail::resample_size(Size in) const {
@@ -74,7 +77,7 @@ cv::Rect Thumbnail::crop_window(const cv::Mat& image, const OperationContext& co
 
 cv::Mat Thumbnail::apply(const cv::Mat& image, const OperationContext& context) const {
   const Size logical = detail::logical_size(image, context);
-  return detail::resample_then_crop(image, resample_size(logical), crop_window(image, context));
+  return detail::resample_then_crop(image, resample_size(logical), crop_window(image, context), kernel);
 }
 
 }  // namespace imgpool::core

@@ -233,8 +233,8 @@ TEST(shrink_on_load, decodes_at_reduced_scale) {
   options.min_size = pipeline.min_source_size(read_header(jpeg).oriented_size());
   const DecodedImage d = decode(jpeg, options);
   EXPECT_EQ(d.full_size, Size(1600, 1067));
-  EXPECT_EQ(d.plan.denom, 4);  // 1/8 would be 200x134, below 256x171
-  EXPECT_EQ(d.image.size(), Size(400, 267));
+  EXPECT_EQ(d.plan.denom, 2);  // 1/4 would be 400x267, below the 2x margin 512x342 over 256x171
+  EXPECT_EQ(d.image.size(), Size(800, 534));
 }
 
 TEST(shrink_on_load, output_matches_full_decode_then_resize) {

@@ -65,7 +65,7 @@ TEST(pipeline, errors_quote_the_whole_spec) {
 }
 
 TEST(pipeline, rejects_bad_keys_and_values) {
-  EXPECT_NE(parse_error("resize=10x10,mode=cover").find("unknown key \"mode\" for resize (known: fit)"),
+  EXPECT_NE(parse_error("resize=10x10,mode=cover").find("unknown key \"mode\" for resize (known: fit, kernel)"),
             std::string::npos);
   EXPECT_NE(parse_error("resize=10x10,fit=stretch").find("fit \"stretch\" is not one of exact, inside, cover"),
             std::string::npos);
@@ -94,10 +94,13 @@ TEST(pipeline, output_size_chains_operations) {
   EXPECT_EQ(Pipeline::parse({"resize=50%", "thumbnail=100"}).output_size({1000, 400}), Size(100, 40));
 }
 
-TEST(pipeline, min_source_size_is_what_the_first_resample_needs) {
-  EXPECT_EQ(Pipeline::parse({"grayscale", "thumbnail=256"}).min_source_size({2000, 1000}), Size(256, 128));
-  EXPECT_EQ(Pipeline::parse({"thumbnail=256,crop=centre"}).min_source_size({2000, 1000}), Size(512, 256));
-  EXPECT_EQ(Pipeline::parse({"resize=25%"}).min_source_size({2000, 1000}), Size(500, 250));
+TEST(pipeline, min_source_size_is_twice_what_the_first_resample_needs) {
+  EXPECT_EQ(Pipeline::parse({"grayscale", "thumbnail=256"}).min_source_size({2000, 1000}), Size(512, 256));
+  EXPECT_EQ(Pipeline::parse({"thumbnail=256,crop=centre"}).min_source_size({2000, 1000}), Size(1024, 512));
+  EXPECT_EQ(Pipeline::parse({"resize=25%"}).min_source_size({2000, 1000}), Size(1000, 500));
+  // the margin stops at the source's size, a side at a time
+  EXPECT_EQ(Pipeline::parse({"resize=75%"}).min_source_size({2000, 1000}), Size(2000, 1000));
+  EXPECT_EQ(Pipeline::parse({"resize=1500x100"}).min_source_size({2000, 1000}), Size(2000, 200));
   // enlarging, or nothing that resamples: the full size
   EXPECT_EQ(Pipeline::parse({"resize=4000x10"}).min_source_size({2000, 1000}), Size(2000, 1000));
   EXPECT_EQ(Pipeline::parse({"grayscale"}).min_source_size({2000, 1000}), Size(2000, 1000));

@@ -39,6 +39,15 @@ TEST(thumbnail, crop_centre_is_exactly_n_by_n) {
   EXPECT_LT(top_left[0], 200);
 }
 
+TEST(thumbnail, kernel_parses_round_trips_and_rejects_unknown) {
+  EXPECT_EQ(parse_operation("thumbnail=256,kernel=area").spec(), "thumbnail=256,kernel=area");
+  EXPECT_EQ(parse_operation("thumbnail=256, kernel=nearest ,crop=center").spec(), "thumbnail=256,crop=centre,kernel=nearest");
+  EXPECT_EQ(parse_operation("thumbnail=256,crop=smart,kernel=lanczos3").spec(), "thumbnail=256,crop=smart");
+  EXPECT_EQ(parse_operation("thumbnail=256").get_if<Thumbnail>()->kernel, Kernel::Lanczos3);
+  EXPECT_THROW(parse_operation("thumbnail=256,kernel=lanczos"), UsageError);
+  EXPECT_THROW(parse_operation("thumbnail=256,kernel=Area"), UsageError);
+}
+
 TEST(thumbnail, smart_crop_needs_the_face_model) {
   EXPECT_THROW(run("thumbnail=64,crop=smart", test::corner_image(400, 200)), ConfigError);
 }

@@ -34,8 +34,11 @@ class Pipeline {
   bool luminance_only() const;
   /// the size apply() returns for an input this large
   Size output_size(Size input) const;
-  /// the smallest decode of an `input`-sized image that still gives full quality: what the first
-  /// resampling operation scales to, or `input` itself when it enlarges or nothing resamples
+  /// how many times the first resampling operation's size min_source_size asks for
+  static constexpr int kSourceMargin = 2;
+  /// the smallest decode of an `input`-sized image that still gives full quality: kSourceMargin times
+  /// what the first resampling operation scales to, each side at most `input`'s; `input` itself when
+  /// that operation enlarges or nothing resamples
   Size min_source_size(Size input) const;
   /// canonical specs joined by " | ", e.g. "thumbnail=256,crop=centre | grayscale"; "" when empty
   std::string describe() const;

@@ -7,6 +7,7 @@
 
 #include <opencv2/core.hpp>
 
+#include <imgpool/core/ops/kernel.hpp>
 #include <imgpool/core/ops/operation_context.hpp>
 
 namespace imgpool::core {
@@ -19,11 +20,13 @@ enum class Crop {
            ///< cascade); with no face, the window with the most edge energy (Sobel magnitude)
 };
 
-/// thumbnail=N[,crop=none|centre|smart]: never enlarges. With a crop the output is N×N, or
+/// thumbnail=N[,crop=none|centre|smart][,kernel=...]: never enlarges. Resampled with `kernel`
+/// (antialiased Lanczos-3 by default; see Kernel). With a crop the output is N×N, or
 /// min(N, scaled side) on a side where the image is smaller than the box.
 struct Thumbnail {
   int size = 0;  ///< N, 1..65535
   Crop crop = Crop::None;
+  Kernel kernel = Kernel::Lanczos3;
 
   static constexpr std::string_view kName = "thumbnail";
   static constexpr std::string_view kValueSyntax = "N";
@@ -33,12 +36,13 @@ struct Thumbnail {
       ParamInfo{"crop", "none|centre|center|smart",
                 "none (default): fit inside NxN; centre: exactly NxN from the middle; smart: exactly NxN "
                 "centred on faces (Haar cascade), else on the busiest region"},
+      kKernelParam,
   };
   static constexpr std::string_view kExample = "thumbnail=256,crop=smart";
 
   /// builds one from a spec's value ("256") and key=value pairs; throws UsageError naming the bad part
   static Thumbnail parse(std::string_view value, ParamList params);
-  std::string spec() const;                 ///< canonical spec, e.g. "thumbnail=256,crop=centre"
+  std::string spec() const;  ///< canonical spec, e.g. "thumbnail=256,crop=centre,kernel=area" (default kernel left out)
   Size output_size(Size in) const;          ///< the size apply() returns for an input this large
   Size resample_size(Size in) const;        ///< the size the input is scaled to (before the crop)
   bool changes_geometry() const { return true; }
