@@ -16,7 +16,8 @@ reference flattened on white; a PNG output and the reference are both composited
 
 SSIM: Gaussian window (sigma 1.5, 11 taps), on BT.601 luma; PSNR on RGB; sharpness: mean gradient
 magnitude of the output's luma over the reference's (1 = as sharp as Lanczos); ΔE76: mean CIELAB (D65)
-distance; halo (translucent inputs): per pixel where the reference's alpha lies in 1..254 (the edges), the
+distance per pixel, which includes each tool's compression error; ΔE colour: ΔE76 of 8×8 block means, the
+colour shift alone (compression noise and edge detail average out within a block, a cast does not); halo (translucent inputs): per pixel where the reference's alpha lies in 1..254 (the edges), the
 largest channel error of what is seen — for a JPEG, the output against the reference flattened on white; for
 a PNG, the output's colour against the reference's, weighted by the output's alpha — max and mean over edges.
 """
@@ -145,6 +146,12 @@ def lab(rgb):
     return np.dstack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])])
 
 
+def block_means(rgb, n=8):
+    """the mean of each whole n×n block of an H×W×3 array"""
+    h, w = rgb.shape[0] // n * n, rgb.shape[1] // n * n
+    return rgb[:h, :w].reshape(h // n, n, w // n, n, -1).mean(axis=(1, 3))
+
+
 def background_name(out_rgb, transparent):
     """what the output shows where the reference is fully transparent"""
     if not transparent.any():
@@ -179,6 +186,8 @@ def score(full, out_path):
     g = gradient(luma(ref_seen))
     r["sharpness"] = gradient(luma(out_seen)) / g if g > 0.5 else float("nan")  # flat: no ratio
     r["delta_e"] = float(np.mean(np.linalg.norm(lab(out_seen) - lab(ref_seen), axis=2)))
+    r["delta_e_colour"] = float(np.mean(np.linalg.norm(lab(block_means(out_seen)) - lab(block_means(ref_seen)),
+                                                       axis=2)))
     return r
 
 
@@ -214,7 +223,7 @@ def score_all(triples, workers=None):
 
 
 COLUMNS = [("ssim", "SSIM", "{:.4f}"), ("psnr", "PSNR", "{:.2f}"), ("sharpness", "sharp", "{:.3f}"),
-           ("delta_e", "ΔE76", "{:.2f}"), ("halo_max", "halo max", "{:.1f}"),
+           ("delta_e", "ΔE76", "{:.2f}"), ("delta_e_colour", "ΔE colour", "{:.2f}"), ("halo_max", "halo max", "{:.1f}"),
            ("halo_mean", "halo mean", "{:.2f}"), ("bytes", "kB", "{:.1f}")]
 
 
