@@ -75,6 +75,15 @@ WorkerProcess::WorkerProcess(const fs::path& executable, std::uint64_t memory_mb
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, sv[1], kWorkerFd);
+  // A worker gets stdio and its socket, nothing else: the embedding application's descriptors that
+  // lack close-on-exec (its files, sockets, pipes) would otherwise stay open in every worker. Linux has
+  // no POSIX_SPAWN_CLOEXEC_DEFAULT; glibc runs this as close_range() in the child, before exec.
+  if (const int rc = posix_spawn_file_actions_addclosefrom_np(&actions, kWorkerFd + 1); rc != 0) {
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(sv[0]);
+    ::close(sv[1]);
+    throw Error(std::string("cannot prepare the worker's descriptors: ") + strerror(rc));
+  }
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   // The parent may block or ignore signals (the CLI blocks SIGINT/SIGTERM for its watcher thread);

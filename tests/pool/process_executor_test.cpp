@@ -1,6 +1,7 @@
 // ProcessPoolExecutor: results, crash isolation (segfault, abort, _exit, hang, memory cap, kill -9),
 // retries, timeouts, recycling, initializers, shutdown, map(), and that no worker process ever outlives it.
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -333,6 +334,33 @@ TEST(process_executor_shutdown, killing_the_parent_leaves_no_orphan_workers) {
   waitpid(host, &status, 0);
   std::fclose(from_host);
   for (pid_t w : workers_seen) EXPECT_TRUE(eventually([&] { return process_ended(w); })) << "orphan worker " << w;
+}
+
+TEST(process_executor_spawn, workers_inherit_no_descriptor_but_their_socket_and_stdio) {
+  // An embedding application's file, opened without O_CLOEXEC, must not stay open in the workers.
+  const fs::path path = fs::temp_directory_path() / ("imgpool-inherited-" + std::to_string(getpid()));
+  const int opened = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(opened, 0);
+  // Above the worker's socket (3), which a low descriptor would merely be replaced by.
+  const int leaked = ::fcntl(opened, F_DUPFD, 64);
+  ::close(opened);
+  ASSERT_GE(leaked, 64);
+  std::string listing;
+  {
+    ProcessPoolExecutor pool(options(1));
+    listing = text(pool.submit("open_fds", {}).result(std::chrono::seconds(60)));
+  }
+  ::close(leaked);
+  fs::remove(path);
+  EXPECT_EQ(listing.find(path.string()), std::string::npos) << listing;
+  std::istringstream lines(listing);
+  int fd = -1;
+  std::string target;
+  std::set<int> fds;
+  while (lines >> fd >> target) fds.insert(fd);
+  EXPECT_TRUE(fds.count(3) == 1) << "the worker's socket is missing:\n" << listing;
+  EXPECT_LE(*fds.rbegin(), 3) << "descriptors beyond stdio and the socket:\n" << listing;
+  EXPECT_TRUE(children().empty());
 }
 
 TEST(process_executor_options, a_missing_worker_executable_is_refused_up_front) {

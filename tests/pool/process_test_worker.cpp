@@ -1,6 +1,7 @@
 // The worker executable of the process backend's tests: test-only task kinds (good ones and ones that
 // crash, hang or exhaust memory), and a "host" mode that owns an executor so a test can kill a parent.
 
+#include <dirent.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -29,6 +30,21 @@ imgpool::pool::TaskRegistry test_kinds() {
   imgpool::pool::TaskRegistry kinds;
   kinds.add_task("echo", [](auto arg) { return Bytes(arg.begin(), arg.end()); });
   kinds.add_task("pid", [](auto) { return bytes(std::to_string(getpid())); });
+  // The worker's open descriptors, one "fd target" line each (the directory being read left out).
+  kinds.add_task("open_fds", [](auto) {
+    std::string listing;
+    DIR* dir = opendir("/proc/self/fd");
+    if (dir == nullptr) throw std::runtime_error("cannot read /proc/self/fd");
+    while (const dirent* entry = readdir(dir)) {
+      if (entry->d_name[0] == '.' || std::atoi(entry->d_name) == dirfd(dir)) continue;
+      char target[4096];
+      const std::string link = std::string("/proc/self/fd/") + entry->d_name;
+      const ssize_t n = readlink(link.c_str(), target, sizeof target - 1);
+      listing += std::string(entry->d_name) + " " + (n < 0 ? "?" : std::string(target, static_cast<std::size_t>(n))) + "\n";
+    }
+    closedir(dir);
+    return bytes(listing);
+  });
   kinds.add_task("initialized", [](auto) { return bytes(g_initialized ? "yes" : "no"); });
   kinds.add_task("sleep_ms", [](auto arg) {
     std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(text(arg))));
