@@ -123,6 +123,21 @@ void WorkerProcess::close() noexcept {
 
 void WorkerProcess::kill() noexcept { ::kill(pid_, SIGKILL); }
 
+bool WorkerProcess::stopped() const noexcept {
+  // A child not yet reaped keeps its pid, so this reads our worker. The state follows the last ')',
+  // as the command name may hold anything.
+  const std::string path = "/proc/" + std::to_string(pid_) + "/stat";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buffer[512];
+  const ssize_t n = ::read(fd, buffer, sizeof buffer);
+  ::close(fd);
+  if (n <= 0) return false;
+  const std::string_view stat(buffer, static_cast<std::size_t>(n));
+  const auto close = stat.rfind(')');
+  return close != std::string_view::npos && close + 2 < stat.size() && stat[close + 2] == 'T';
+}
+
 int WorkerProcess::reap(std::chrono::milliseconds grace) noexcept {
   int status = 0;
   const auto deadline = std::chrono::steady_clock::now() + grace;

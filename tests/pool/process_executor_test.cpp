@@ -96,6 +96,24 @@ bool process_ended(pid_t pid) {
   return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
 }
 
+// true while `pid` is in a job-control stop (state T)
+bool process_stopped(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'T';
+}
+
+// Kills `pid` at the end of a test if it is still stopped, so that a failing test does not leave the
+// executor's shutdown waiting on it.
+struct KillIfStillStopped {
+  pid_t pid;
+  ~KillIfStillStopped() {
+    if (process_stopped(pid)) kill(pid, SIGKILL);
+  }
+};
+
 template <class Pred>
 bool eventually(Pred pred, std::chrono::seconds limit = std::chrono::seconds(20)) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
@@ -228,6 +246,68 @@ TEST(process_executor_timeout, the_overdue_item_fails_and_the_rest_of_its_chunk_
     EXPECT_EQ(text(chunk[2].result(std::chrono::seconds(60))), "20");
   }
   EXPECT_TRUE(children().empty());
+}
+
+TEST(process_executor_watchdog, a_worker_stopped_for_good_is_killed_and_its_item_fails) {
+  auto o = options(1);
+  o.retries = 0;
+  o.stopped_worker_grace = std::chrono::milliseconds(500);
+  {
+    ProcessPoolExecutor pool(o);
+    auto stuck = pool.submit("sleep_ms", bytes("600000"));
+    ASSERT_TRUE(eventually([&] { return stuck.running() && pool.worker_pids().size() == 1; }));
+    const pid_t victim = pool.worker_pids().front();
+    ASSERT_EQ(kill(victim, SIGSTOP), 0);
+    const KillIfStillStopped cleanup{victim};
+    EXPECT_EQ(failure<imgpool::pool::WorkerCrashed>(stuck), "worker stopped for more than 0.5 s (killed)");
+    // Replaced: the next item runs on another worker.
+    EXPECT_NE(text(pool.submit("pid", {}).result(std::chrono::seconds(60))), std::to_string(victim));
+  }
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_executor_watchdog, the_item_of_a_worker_stopped_for_good_runs_again_within_retries) {
+  auto o = options(1);
+  o.stopped_worker_grace = std::chrono::milliseconds(500);  // retries = 1: the default
+  {
+    ProcessPoolExecutor pool(o);
+    auto item = pool.submit("sleep_ms", bytes("2000"));
+    ASSERT_TRUE(eventually([&] { return item.running() && pool.worker_pids().size() == 1; }));
+    const pid_t victim = pool.worker_pids().front();
+    ASSERT_EQ(kill(victim, SIGSTOP), 0);
+    const KillIfStillStopped cleanup{victim};
+    EXPECT_EQ(text(item.result(std::chrono::seconds(60))), "2000");
+    EXPECT_TRUE(process_ended(victim)) << "the stopped worker was not killed";
+  }
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_executor_watchdog, a_worker_stopped_and_resumed_within_the_default_grace_carries_on) {
+  auto o = options(1);
+  o.retries = 0;  // a kill would fail the item
+  ASSERT_TRUE(o.stopped_worker_grace.has_value());
+  EXPECT_EQ(o.stopped_worker_grace->count(), 60.0);  // the documented default
+  {
+    ProcessPoolExecutor pool(o);
+    auto item = pool.submit("sleep_ms", bytes("1500"));
+    ASSERT_TRUE(eventually([&] { return item.running() && pool.worker_pids().size() == 1; }));
+    const pid_t worker = pool.worker_pids().front();
+    ASSERT_EQ(kill(worker, SIGSTOP), 0);
+    const KillIfStillStopped cleanup{worker};
+    ASSERT_TRUE(eventually([&] { return process_stopped(worker); }));
+    // The watchdog looks about every second while there is work: it sees the worker stopped.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    ASSERT_EQ(kill(worker, SIGCONT), 0);
+    EXPECT_EQ(text(item.result(std::chrono::seconds(60))), "1500");
+    EXPECT_EQ(pool.worker_pids(), std::vector<pid_t>{worker});
+  }
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_executor_watchdog, a_grace_that_is_not_positive_is_refused) {
+  auto o = options(1);
+  o.stopped_worker_grace = std::chrono::seconds(0);
+  EXPECT_THROW(ProcessPoolExecutor pool(o), imgpool::pool::InvalidArgument);
 }
 
 TEST(process_executor_kill, an_external_kill_9_of_a_busy_worker_is_retried) {
