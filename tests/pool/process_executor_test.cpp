@@ -304,6 +304,45 @@ TEST(process_executor_watchdog, a_worker_stopped_and_resumed_within_the_default_
   EXPECT_TRUE(children().empty());
 }
 
+// Ctrl-Z stops the whole process group, the executor's own process too: time the executor spent stopped
+// is not counted against a worker, so resuming the group kills nothing. Here the worker is seen stopped,
+// then its parent is stopped past the grace, then both are continued (parent first).
+TEST(process_executor_watchdog, time_the_executor_itself_spent_stopped_does_not_count) {
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  std::string self = kWorker, mode = "host_watchdog", grace_ms = "2000";
+  char* argv[] = {self.data(), mode.data(), grace_ms.data(), nullptr};
+  pid_t host = -1;
+  ASSERT_EQ(posix_spawn(&host, kWorker, &actions, nullptr, argv, environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  FILE* from_host = fdopen(out[0], "r");
+  char line[256] = {};
+  ASSERT_NE(std::fgets(line, sizeof line, from_host), nullptr);
+  const pid_t worker = std::atoi(line);
+  ASSERT_GT(worker, 0);
+  const KillIfStillStopped cleanup_worker{worker};
+  ASSERT_EQ(kill(worker, SIGSTOP), 0);
+  ASSERT_TRUE(eventually([&] { return process_stopped(worker); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // the host looks every 0.5 s: it sees it
+  ASSERT_EQ(kill(host, SIGSTOP), 0);
+  ASSERT_TRUE(eventually([&] { return process_stopped(host); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));  // worker stopped 4 s in all, grace 2 s
+  ASSERT_EQ(kill(host, SIGCONT), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(kill(worker, SIGCONT), 0) << "the worker is gone";
+  ASSERT_NE(std::fgets(line, sizeof line, from_host), nullptr);
+  EXPECT_STREQ(line, "ok 3000\n");
+  std::fclose(from_host);
+  int status = 0;
+  ASSERT_EQ(waitpid(host, &status, 0), host);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 TEST(process_executor_watchdog, a_grace_that_is_not_positive_is_refused) {
   auto o = options(1);
   o.stopped_worker_grace = std::chrono::seconds(0);

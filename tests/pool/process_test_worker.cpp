@@ -112,6 +112,24 @@ int host(int workers, const char* self) {
   return 0;
 }
 
+// host_watchdog <grace ms>: one worker, no retries, the stopped-worker watchdog at `grace`; prints the
+// worker's pid once it runs a 3 s item, then "ok <result>" or "failed <reason>" for that item.
+int host_watchdog(int grace_ms, const char* self) {
+  imgpool::pool::ProcessPoolExecutor pool({.max_workers = 1, .worker_path = self, .retries = 0,
+                                           .stopped_worker_grace = std::chrono::milliseconds(grace_ms)});
+  auto item = pool.submit("sleep_ms", bytes("3000"));
+  while (pool.worker_pids().empty() || !item.running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::printf("%d\n", static_cast<int>(pool.worker_pids().front()));
+  std::fflush(stdout);
+  try {
+    std::printf("ok %s\n", text(item.result()).c_str());
+  } catch (const std::exception& e) {
+    std::printf("failed %s\n", e.what());
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
 }  // namespace
 
 // Under a sanitizer, let a crash be a crash: the runtime would otherwise catch SIGSEGV and exit(66).
@@ -120,5 +138,6 @@ extern "C" const char* __asan_default_options() { return "handle_segv=0"; }
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::strcmp(argv[1], "host") == 0) return host(std::atoi(argv[2]), "/proc/self/exe");
+  if (argc == 3 && std::strcmp(argv[1], "host_watchdog") == 0) return host_watchdog(std::atoi(argv[2]), "/proc/self/exe");
   return imgpool::pool::run_worker(test_kinds(), argc, argv);
 }
