@@ -44,6 +44,14 @@ struct Job {
   std::vector<Item> items;
 };
 
+// Why a worker's life ends, for retire().
+enum class Ending {
+  Expected,  // the executor ended it (recycling, shutdown, a failed initializer)
+  Exited,    // it died or broke the protocol on its own: a crash
+  TimedOut,  // its running item passed task_timeout: killed, the item fails
+  Stopped,   // it stayed stopped past stopped_worker_grace: killed, handled as a crash
+};
+
 struct Worker {
   enum class Phase { Starting, Idle, Busy };
   Worker(const fs::path& executable, std::uint64_t memory_mb) : process(executable, memory_mb) {}
@@ -56,6 +64,9 @@ struct Worker {
   std::optional<Clock::time_point> deadline;  // of job.items[next]
   int tasks_done = 0;
   bool gone = false;      // reaped; removed from the list at the end of the round
+  // The stopped-worker watchdog: since when it has been seen stopped without a break, and the last look.
+  std::optional<Clock::time_point> stopped_since;
+  std::optional<Clock::time_point> last_look;
 };
 
 }  // namespace
@@ -81,6 +92,7 @@ struct ProcessPoolExecutor::Impl {
   std::vector<std::unique_ptr<Worker>> workers;
   std::uint64_t next_task_id = 1;
   int start_failures = 0;
+  std::optional<Clock::time_point> next_look;  // the watchdog's next look; none while there is no work
 
   ~Impl() {
     if (wake_read >= 0) ::close(wake_read);
@@ -147,14 +159,14 @@ struct ProcessPoolExecutor::Impl {
     return true;
   }
 
-  // Ends a worker's life: reaps it and settles the chunk it held. `timed_out` blames its running item.
-  void retire(Worker& w, bool timed_out, bool expected_exit) {
+  // Ends a worker's life: reaps it and settles the chunk it held (see Ending for who is blamed).
+  void retire(Worker& w, Ending how) {
     if (w.gone) return;
-    if (timed_out) w.process.kill();
+    if (how == Ending::TimedOut || how == Ending::Stopped) w.process.kill();
     w.process.close();
-    const int status = w.process.reap(std::chrono::milliseconds(expected_exit ? 2000 : 500));
+    const int status = w.process.reap(std::chrono::milliseconds(how == Ending::Expected ? 2000 : 500));
     w.gone = true;
-    if (w.phase == Worker::Phase::Starting && !expected_exit) {
+    if (w.phase == Worker::Phase::Starting && how == Ending::Exited) {
       if (++start_failures >= kMaxStartFailures) mark_broken("worker processes fail to start: " + detail::describe_exit(status));
     }
     if (w.phase != Worker::Phase::Busy) return;
@@ -162,13 +174,16 @@ struct ProcessPoolExecutor::Impl {
     for (std::size_t i = w.next; i < w.job.items.size(); ++i) {
       Item& item = w.job.items[i];
       if (i == w.next && w.delivered) {
-        if (timed_out) {
+        if (how == Ending::TimedOut) {
           item.state->set_exception(std::make_exception_ptr(
               TaskTimedOut("task timed out after " + seconds_text(*options.task_timeout) + " s (worker killed)")));
           continue;
         }
         if (++item.crashes > options.retries) {
-          item.state->set_exception(std::make_exception_ptr(WorkerCrashed(detail::describe_exit(status))));
+          const std::string why = how == Ending::Stopped
+                                      ? "worker stopped for more than " + seconds_text(*options.stopped_worker_grace) + " s (killed)"
+                                      : detail::describe_exit(status);
+          item.state->set_exception(std::make_exception_ptr(WorkerCrashed(why)));
           continue;
         }
       }
@@ -197,7 +212,7 @@ struct ProcessPoolExecutor::Impl {
     }
     if (m.type == MessageType::InitFailed && w.phase == Worker::Phase::Starting) {
       mark_broken("a worker initializer failed: " + m.text);
-      retire(w, false, true);
+      retire(w, Ending::Expected);
       return;
     }
     if (m.type != MessageType::ItemDone || w.phase != Worker::Phase::Busy || m.task_id != w.task_id ||
@@ -217,7 +232,7 @@ struct ProcessPoolExecutor::Impl {
     w.phase = Worker::Phase::Idle;
     w.job = {};
     w.deadline.reset();
-    if (options.max_tasks_per_child > 0 && ++w.tasks_done >= options.max_tasks_per_child) retire(w, false, true);
+    if (options.max_tasks_per_child > 0 && ++w.tasks_done >= options.max_tasks_per_child) retire(w, Ending::Expected);
   }
 
   void on_readable(Worker& w) {
@@ -226,7 +241,7 @@ struct ProcessPoolExecutor::Impl {
     const ReadStatus got = channel.read_some();
     if (got == ReadStatus::Interrupted) return;
     if (got == ReadStatus::Closed) {
-      retire(w, false, false);
+      retire(w, Ending::Exited);
       return;
     }
     try {
@@ -237,7 +252,33 @@ struct ProcessPoolExecutor::Impl {
       }
     } catch (const MessageError&) {
       w.process.kill();  // a worker that speaks garbage is treated as crashed
-      retire(w, false, false);
+      retire(w, Ending::Exited);
+    }
+  }
+
+  // How often the watchdog looks at the workers' process states.
+  Clock::duration look_interval() const {
+    const auto quarter = std::chrono::duration_cast<Clock::duration>(*options.stopped_worker_grace / 4);
+    return std::clamp<Clock::duration>(quarter, std::chrono::milliseconds(10), std::chrono::seconds(1));
+  }
+
+  // Kills the workers that have stayed stopped for stopped_worker_grace. Only time seen counts: a look
+  // that comes long after the previous one (this thread was stopped too, or a done callback held it)
+  // starts the count over, so resuming a whole stopped process group kills nothing.
+  void look_for_stopped_workers(Clock::time_point now) {
+    const auto grace = std::chrono::duration_cast<Clock::duration>(*options.stopped_worker_grace);
+    const auto max_gap = look_interval() + std::chrono::seconds(1);
+    for (auto& wp : workers) {
+      Worker& w = *wp;
+      if (w.gone) continue;
+      const bool unbroken = w.last_look && now - *w.last_look <= max_gap;
+      w.last_look = now;
+      if (!w.process.stopped()) {
+        w.stopped_since.reset();
+        continue;
+      }
+      if (!w.stopped_since || !unbroken) w.stopped_since = now;
+      if (now - *w.stopped_since >= grace) retire(w, Ending::Stopped);
     }
   }
 
@@ -245,7 +286,7 @@ struct ProcessPoolExecutor::Impl {
   void dispatch() {
     for (auto& wp : workers) {
       Worker& w = *wp;
-      if (w.gone || w.phase != Worker::Phase::Idle) continue;
+      if (w.gone || w.phase != Worker::Phase::Idle || w.stopped_since) continue;  // no work for a stopped one
       for (;;) {
         Job job;
         {
@@ -305,6 +346,12 @@ struct ProcessPoolExecutor::Impl {
       const bool any_busy = std::any_of(workers.begin(), workers.end(),
                                         [](const auto& w) { return w->phase == Worker::Phase::Busy; });
       if (stopping && !has_queue && !any_busy) break;
+      // The stopped-worker watchdog looks while there is work (a stopped worker stalls nothing else).
+      if (!options.stopped_worker_grace || !(has_queue || any_busy)) {
+        next_look.reset();
+      } else if (!next_look) {
+        next_look = Clock::now();
+      }
 
       std::vector<pollfd> fds;
       fds.push_back({wake_read, POLLIN, 0});
@@ -313,6 +360,7 @@ struct ProcessPoolExecutor::Impl {
         fds.push_back({w->process.channel().fd(), POLLIN, 0});
         if (w->phase == Worker::Phase::Busy && w->deadline && (!nearest || *w->deadline < *nearest)) nearest = w->deadline;
       }
+      if (next_look && (!nearest || *next_look < *nearest)) nearest = next_look;
       int timeout_ms = -1;
       if (nearest) {
         const auto left = std::chrono::ceil<std::chrono::milliseconds>(*nearest - Clock::now()).count();
@@ -332,7 +380,11 @@ struct ProcessPoolExecutor::Impl {
       const auto now = Clock::now();
       for (std::size_t i = 0; i < polled; ++i) {
         Worker& w = *workers[i];
-        if (!w.gone && w.phase == Worker::Phase::Busy && w.deadline && *w.deadline <= now) retire(w, true, false);
+        if (!w.gone && w.phase == Worker::Phase::Busy && w.deadline && *w.deadline <= now) retire(w, Ending::TimedOut);
+      }
+      if (next_look && *next_look <= now) {
+        look_for_stopped_workers(now);
+        next_look = now + look_interval();
       }
       if (std::erase_if(workers, [](const auto& w) { return w->gone; }) > 0) publish_pids();
     }
@@ -351,6 +403,8 @@ ProcessPoolExecutor::ProcessPoolExecutor(ProcessExecutorOptions options)
   if (options.retries < 0) throw InvalidArgument("retries must be >= 0");
   if (options.max_tasks_per_child < 0) throw InvalidArgument("max_tasks_per_child must be >= 0");
   if (options.task_timeout && options.task_timeout->count() <= 0) throw InvalidArgument("task_timeout must be positive");
+  if (options.stopped_worker_grace && options.stopped_worker_grace->count() <= 0)
+    throw InvalidArgument("stopped_worker_grace must be positive (empty = never)");
   max_workers_ = options.max_workers == 0 ? available_cpus() : options.max_workers;
   impl_->worker_path = find_worker_executable(options.worker_path);
   impl_->max_workers = max_workers_;

@@ -75,6 +75,15 @@ WorkerProcess::WorkerProcess(const fs::path& executable, std::uint64_t memory_mb
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, sv[1], kWorkerFd);
+  // A worker gets stdio and its socket, nothing else: the embedding application's descriptors that
+  // lack close-on-exec (its files, sockets, pipes) would otherwise stay open in every worker. Linux has
+  // no POSIX_SPAWN_CLOEXEC_DEFAULT; glibc runs this as close_range() in the child, before exec.
+  if (const int rc = posix_spawn_file_actions_addclosefrom_np(&actions, kWorkerFd + 1); rc != 0) {
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(sv[0]);
+    ::close(sv[1]);
+    throw Error(std::string("cannot prepare the worker's descriptors: ") + strerror(rc));
+  }
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   // The parent may block or ignore signals (the CLI blocks SIGINT/SIGTERM for its watcher thread);
@@ -113,6 +122,21 @@ void WorkerProcess::close() noexcept {
 }
 
 void WorkerProcess::kill() noexcept { ::kill(pid_, SIGKILL); }
+
+bool WorkerProcess::stopped() const noexcept {
+  // A child not yet reaped keeps its pid, so this reads our worker. The state follows the last ')',
+  // as the command name may hold anything.
+  const std::string path = "/proc/" + std::to_string(pid_) + "/stat";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buffer[512];
+  const ssize_t n = ::read(fd, buffer, sizeof buffer);
+  ::close(fd);
+  if (n <= 0) return false;
+  const std::string_view stat(buffer, static_cast<std::size_t>(n));
+  const auto close = stat.rfind(')');
+  return close != std::string_view::npos && close + 2 < stat.size() && stat[close + 2] == 'T';
+}
 
 int WorkerProcess::reap(std::chrono::milliseconds grace) noexcept {
   int status = 0;

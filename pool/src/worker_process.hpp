@@ -34,6 +34,9 @@ class WorkerProcess {
   void close() noexcept;
   /// kills the worker (SIGKILL)
   void kill() noexcept;
+  /// true while the worker is in a job-control stop (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU: state T in
+  /// /proc/<pid>/stat); a debugger's tracing stop (t) is not one
+  bool stopped() const noexcept;
   /// waits for the worker to end, killing it once `grace` has passed; returns its wait status
   /// (0 when it is no longer this process's child)
   int reap(std::chrono::milliseconds grace) noexcept;

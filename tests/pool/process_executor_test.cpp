@@ -1,6 +1,7 @@
 // ProcessPoolExecutor: results, crash isolation (segfault, abort, _exit, hang, memory cap, kill -9),
 // retries, timeouts, recycling, initializers, shutdown, map(), and that no worker process ever outlives it.
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -94,6 +95,24 @@ bool process_ended(pid_t pid) {
   const auto close = line.rfind(')');
   return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z';
 }
+
+// true while `pid` is in a job-control stop (state T)
+bool process_stopped(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'T';
+}
+
+// Kills `pid` at the end of a test if it is still stopped, so that a failing test does not leave the
+// executor's shutdown waiting on it.
+struct KillIfStillStopped {
+  pid_t pid;
+  ~KillIfStillStopped() {
+    if (process_stopped(pid)) kill(pid, SIGKILL);
+  }
+};
 
 template <class Pred>
 bool eventually(Pred pred, std::chrono::seconds limit = std::chrono::seconds(20)) {
@@ -229,6 +248,107 @@ TEST(process_executor_timeout, the_overdue_item_fails_and_the_rest_of_its_chunk_
   EXPECT_TRUE(children().empty());
 }
 
+TEST(process_executor_watchdog, a_worker_stopped_for_good_is_killed_and_its_item_fails) {
+  auto o = options(1);
+  o.retries = 0;
+  o.stopped_worker_grace = std::chrono::milliseconds(500);
+  {
+    ProcessPoolExecutor pool(o);
+    auto stuck = pool.submit("sleep_ms", bytes("600000"));
+    ASSERT_TRUE(eventually([&] { return stuck.running() && pool.worker_pids().size() == 1; }));
+    const pid_t victim = pool.worker_pids().front();
+    ASSERT_EQ(kill(victim, SIGSTOP), 0);
+    const KillIfStillStopped cleanup{victim};
+    EXPECT_EQ(failure<imgpool::pool::WorkerCrashed>(stuck), "worker stopped for more than 0.5 s (killed)");
+    // Replaced: the next item runs on another worker.
+    EXPECT_NE(text(pool.submit("pid", {}).result(std::chrono::seconds(60))), std::to_string(victim));
+  }
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_executor_watchdog, the_item_of_a_worker_stopped_for_good_runs_again_within_retries) {
+  auto o = options(1);
+  o.stopped_worker_grace = std::chrono::milliseconds(500);  // retries = 1: the default
+  {
+    ProcessPoolExecutor pool(o);
+    auto item = pool.submit("sleep_ms", bytes("2000"));
+    ASSERT_TRUE(eventually([&] { return item.running() && pool.worker_pids().size() == 1; }));
+    const pid_t victim = pool.worker_pids().front();
+    ASSERT_EQ(kill(victim, SIGSTOP), 0);
+    const KillIfStillStopped cleanup{victim};
+    EXPECT_EQ(text(item.result(std::chrono::seconds(60))), "2000");
+    EXPECT_TRUE(process_ended(victim)) << "the stopped worker was not killed";
+  }
+  EXPECT_TRUE(children().empty());
+}
+
+TEST(process_executor_watchdog, a_worker_stopped_and_resumed_within_the_default_grace_carries_on) {
+  auto o = options(1);
+  o.retries = 0;  // a kill would fail the item
+  ASSERT_TRUE(o.stopped_worker_grace.has_value());
+  EXPECT_EQ(o.stopped_worker_grace->count(), 60.0);  // the documented default
+  {
+    ProcessPoolExecutor pool(o);
+    auto item = pool.submit("sleep_ms", bytes("1500"));
+    ASSERT_TRUE(eventually([&] { return item.running() && pool.worker_pids().size() == 1; }));
+    const pid_t worker = pool.worker_pids().front();
+    ASSERT_EQ(kill(worker, SIGSTOP), 0);
+    const KillIfStillStopped cleanup{worker};
+    ASSERT_TRUE(eventually([&] { return process_stopped(worker); }));
+    // The watchdog looks about every second while there is work: it sees the worker stopped.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    ASSERT_EQ(kill(worker, SIGCONT), 0);
+    EXPECT_EQ(text(item.result(std::chrono::seconds(60))), "1500");
+    EXPECT_EQ(pool.worker_pids(), std::vector<pid_t>{worker});
+  }
+  EXPECT_TRUE(children().empty());
+}
+
+// Ctrl-Z stops the whole process group, the executor's own process too: time the executor spent stopped
+// is not counted against a worker, so resuming the group kills nothing. Here the worker is seen stopped,
+// then its parent is stopped past the grace, then both are continued (parent first).
+TEST(process_executor_watchdog, time_the_executor_itself_spent_stopped_does_not_count) {
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  std::string self = kWorker, mode = "host_watchdog", grace_ms = "2000";
+  char* argv[] = {self.data(), mode.data(), grace_ms.data(), nullptr};
+  pid_t host = -1;
+  ASSERT_EQ(posix_spawn(&host, kWorker, &actions, nullptr, argv, environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  FILE* from_host = fdopen(out[0], "r");
+  char line[256] = {};
+  ASSERT_NE(std::fgets(line, sizeof line, from_host), nullptr);
+  const pid_t worker = std::atoi(line);
+  ASSERT_GT(worker, 0);
+  const KillIfStillStopped cleanup_worker{worker};
+  ASSERT_EQ(kill(worker, SIGSTOP), 0);
+  ASSERT_TRUE(eventually([&] { return process_stopped(worker); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // the host looks every 0.5 s: it sees it
+  ASSERT_EQ(kill(host, SIGSTOP), 0);
+  ASSERT_TRUE(eventually([&] { return process_stopped(host); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3000));  // worker stopped 4 s in all, grace 2 s
+  ASSERT_EQ(kill(host, SIGCONT), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(kill(worker, SIGCONT), 0) << "the worker is gone";
+  ASSERT_NE(std::fgets(line, sizeof line, from_host), nullptr);
+  EXPECT_STREQ(line, "ok 3000\n");
+  std::fclose(from_host);
+  int status = 0;
+  ASSERT_EQ(waitpid(host, &status, 0), host);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST(process_executor_watchdog, a_grace_that_is_not_positive_is_refused) {
+  auto o = options(1);
+  o.stopped_worker_grace = std::chrono::seconds(0);
+  EXPECT_THROW(ProcessPoolExecutor pool(o), imgpool::pool::InvalidArgument);
+}
+
 TEST(process_executor_kill, an_external_kill_9_of_a_busy_worker_is_retried) {
   {
     ProcessPoolExecutor pool(options(1));
@@ -333,6 +453,33 @@ TEST(process_executor_shutdown, killing_the_parent_leaves_no_orphan_workers) {
   waitpid(host, &status, 0);
   std::fclose(from_host);
   for (pid_t w : workers_seen) EXPECT_TRUE(eventually([&] { return process_ended(w); })) << "orphan worker " << w;
+}
+
+TEST(process_executor_spawn, workers_inherit_no_descriptor_but_their_socket_and_stdio) {
+  // An embedding application's file, opened without O_CLOEXEC, must not stay open in the workers.
+  const fs::path path = fs::temp_directory_path() / ("imgpool-inherited-" + std::to_string(getpid()));
+  const int opened = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ASSERT_GE(opened, 0);
+  // Above the worker's socket (3), which a low descriptor would merely be replaced by.
+  const int leaked = ::fcntl(opened, F_DUPFD, 64);
+  ::close(opened);
+  ASSERT_GE(leaked, 64);
+  std::string listing;
+  {
+    ProcessPoolExecutor pool(options(1));
+    listing = text(pool.submit("open_fds", {}).result(std::chrono::seconds(60)));
+  }
+  ::close(leaked);
+  fs::remove(path);
+  EXPECT_EQ(listing.find(path.string()), std::string::npos) << listing;
+  std::istringstream lines(listing);
+  int fd = -1;
+  std::string target;
+  std::set<int> fds;
+  while (lines >> fd >> target) fds.insert(fd);
+  EXPECT_TRUE(fds.count(3) == 1) << "the worker's socket is missing:\n" << listing;
+  EXPECT_LE(*fds.rbegin(), 3) << "descriptors beyond stdio and the socket:\n" << listing;
+  EXPECT_TRUE(children().empty());
 }
 
 TEST(process_executor_options, a_missing_worker_executable_is_refused_up_front) {

@@ -1,6 +1,7 @@
 // The worker executable of the process backend's tests: test-only task kinds (good ones and ones that
 // crash, hang or exhaust memory), and a "host" mode that owns an executor so a test can kill a parent.
 
+#include <dirent.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -29,6 +30,21 @@ imgpool::pool::TaskRegistry test_kinds() {
   imgpool::pool::TaskRegistry kinds;
   kinds.add_task("echo", [](auto arg) { return Bytes(arg.begin(), arg.end()); });
   kinds.add_task("pid", [](auto) { return bytes(std::to_string(getpid())); });
+  // The worker's open descriptors, one "fd target" line each (the directory being read left out).
+  kinds.add_task("open_fds", [](auto) {
+    std::string listing;
+    DIR* dir = opendir("/proc/self/fd");
+    if (dir == nullptr) throw std::runtime_error("cannot read /proc/self/fd");
+    while (const dirent* entry = readdir(dir)) {
+      if (entry->d_name[0] == '.' || std::atoi(entry->d_name) == dirfd(dir)) continue;
+      char target[4096];
+      const std::string link = std::string("/proc/self/fd/") + entry->d_name;
+      const ssize_t n = readlink(link.c_str(), target, sizeof target - 1);
+      listing += std::string(entry->d_name) + " " + (n < 0 ? "?" : std::string(target, static_cast<std::size_t>(n))) + "\n";
+    }
+    closedir(dir);
+    return bytes(listing);
+  });
   kinds.add_task("initialized", [](auto) { return bytes(g_initialized ? "yes" : "no"); });
   kinds.add_task("sleep_ms", [](auto arg) {
     std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(text(arg))));
@@ -96,6 +112,24 @@ int host(int workers, const char* self) {
   return 0;
 }
 
+// host_watchdog <grace ms>: one worker, no retries, the stopped-worker watchdog at `grace`; prints the
+// worker's pid once it runs a 3 s item, then "ok <result>" or "failed <reason>" for that item.
+int host_watchdog(int grace_ms, const char* self) {
+  imgpool::pool::ProcessPoolExecutor pool({.max_workers = 1, .worker_path = self, .retries = 0,
+                                           .stopped_worker_grace = std::chrono::milliseconds(grace_ms)});
+  auto item = pool.submit("sleep_ms", bytes("3000"));
+  while (pool.worker_pids().empty() || !item.running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::printf("%d\n", static_cast<int>(pool.worker_pids().front()));
+  std::fflush(stdout);
+  try {
+    std::printf("ok %s\n", text(item.result()).c_str());
+  } catch (const std::exception& e) {
+    std::printf("failed %s\n", e.what());
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
 }  // namespace
 
 // Under a sanitizer, let a crash be a crash: the runtime would otherwise catch SIGSEGV and exit(66).
@@ -104,5 +138,6 @@ extern "C" const char* __asan_default_options() { return "handle_segv=0"; }
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::strcmp(argv[1], "host") == 0) return host(std::atoi(argv[2]), "/proc/self/exe");
+  if (argc == 3 && std::strcmp(argv[1], "host_watchdog") == 0) return host_watchdog(std::atoi(argv[2]), "/proc/self/exe");
   return imgpool::pool::run_worker(test_kinds(), argc, argv);
 }

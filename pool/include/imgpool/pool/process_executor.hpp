@@ -66,6 +66,14 @@ struct ProcessExecutorOptions {
   /// per item: an item running longer has its worker killed and fails with TaskTimedOut; the other
   /// unfinished items of its chunk run again on a fresh worker. Empty = no limit.
   std::optional<Seconds> task_timeout{};
+  /// a worker whose process stays stopped this long (SIGSTOP, or SIGTSTP etc.: state T) is treated as
+  /// crashed: killed and replaced, and the item it was running counts a crash against `retries`; past
+  /// them it fails with WorkerCrashed "worker stopped for more than N s (killed)". A worker resumed
+  /// (SIGCONT) sooner carries on untouched; a debugger's tracing stop never counts. Checked about every
+  /// grace/4 (at most 1 s apart) while there is work, and only time actually observed counts (a
+  /// supervisor that was itself stopped, e.g. the whole process group by Ctrl-Z, starts over).
+  /// Default 60 s; empty = never (a stopped worker then stalls its items until task_timeout, if any).
+  std::optional<Seconds> stopped_worker_grace = std::chrono::seconds(60);
   /// per worker address-space cap in MiB (RLIMIT_AS); 0 = none. A task that allocates past it
   /// fails with "out of memory (worker memory cap N MB)"
   std::uint64_t worker_memory_mb = 0;
@@ -86,6 +94,9 @@ std::filesystem::path find_worker_executable(const std::filesystem::path& explic
 /// - a worker that dies is replaced and the unfinished items it held run again (at most `retries`
 ///   more times for the item that was running when it died; then that item alone fails with
 ///   WorkerCrashed). The pool is never broken by a crash, only by a failing initializer;
+/// - a worker left stopped (SIGSTOP) past stopped_worker_grace is killed and handled as a crash, so a
+///   stopped worker cannot stall the pool (Python's would wait forever);
+/// - workers inherit no descriptor of the parent but stdio (0-2) and their socket, close-on-exec or not;
 /// - submit_chunk() sends several items in one message; their results stream back one by one.
 /// Workers are started with posix_spawn from one supervisor thread that owns all I/O and completes
 /// the futures, so done callbacks run on that thread. IMPORTANT: never destroy the executor from a

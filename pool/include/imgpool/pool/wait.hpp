@@ -86,6 +86,8 @@ class AsCompleted {
     detail::Waiter waiter;
     std::optional<Future<R>> current;
 
+    // Futures no longer pending have notified the waiter, and Waiter::notify is finished with it
+    // by the time their completion was seen; the pending ones may still notify, so unregister them.
     ~State() {
       for (const auto& f : pending) f.state()->remove_waiter(&waiter);
     }

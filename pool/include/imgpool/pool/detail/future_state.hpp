@@ -33,14 +33,17 @@ struct Completion {
 /// receives the states a wait()/as_completed() call is watching as they finish.
 /// Thread-safe. Lock order: a state's mutex, then the waiter's; never the other way round, which
 /// is why wait predicates only see Completion records and must not call into states.
+/// Lifetime: the owner may destroy the waiter as soon as wait_until() has returned, provided it
+/// unregisters (remove_waiter) every state whose completion it has not yet seen.
 class Waiter {
  public:
   /// records that a state finished and wakes the waiting thread
   void notify(Completion c) {
-    {
-      std::lock_guard lock(mutex_);
-      finished_.push_back(c);
-    }
+    // Signal under the lock: once the waiting thread sees `c`, this call has finished with the
+    // waiter, so the owner need not unregister states whose completions it has consumed (as_completed
+    // drops its range with those; signalling after unlocking was a use-after-free).
+    std::lock_guard lock(mutex_);
+    finished_.push_back(c);
     ready_.notify_one();
   }
 
