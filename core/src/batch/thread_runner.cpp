@@ -21,7 +21,11 @@ namespace {
 class ThreadRunner final : public ChunkRunner {
  public:
   ThreadRunner(const JobOptions& options, const OutputGuard& guard, int workers, Inbox& inbox, std::stop_token stop)
-      : options_(options), place_{guard.root, &guard.inputs, false}, inbox_(inbox), stop_(std::move(stop)), executor_(detail::thread_worker_options(options.pipeline, workers)) {}
+      : options_(options),
+        place_{guard.root, &guard.inputs, false},
+        inbox_(inbox),
+        stop_(std::move(stop)),
+        executor_(detail::thread_worker_options(options.pipeline, workers)) {}
 
   void submit(std::size_t chunk, std::vector<BatchItem> items) override {
     auto shared = std::make_shared<const std::vector<BatchItem>>(std::move(items));
