@@ -50,7 +50,7 @@ class output_root : public ::testing::TestWithParam<ResolveMode> {
 };
 
 INSTANTIATE_TEST_SUITE_P(modes, output_root, ::testing::Values(ResolveMode::Auto, ResolveMode::Walk),
-                         [](const auto& info) { return info.param == ResolveMode::Auto ? "openat2" : "walk"; });
+                         [](const ::testing::TestParamInfo<ResolveMode>& p) { return p.param == ResolveMode::Auto ? "openat2" : "walk"; });
 
 TEST_P(output_root, a_link_below_the_root_is_refused_at_any_depth) {
   test::TempDir dir;
