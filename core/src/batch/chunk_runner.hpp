@@ -14,6 +14,8 @@
 
 #include <imgpool/core/batch/batch.hpp>
 
+#include "job/atomic_write.hpp"
+
 namespace imgpool::core {
 
 /// a failed result for `item`
@@ -57,6 +59,13 @@ class Inbox {
   std::vector<Settled> items_;
 };
 
+/// where a batch's outputs go: the root they are written below, opened once by run_batch (null for a
+/// list of items: each output's own folder), and the inputs no output may replace
+struct OutputGuard {
+  const detail::OutputRoot* root = nullptr;
+  detail::InputIds inputs;
+};
+
 /// A backend, as run_batch drives it. run_batch calls every member from its own thread; the backend
 /// pushes each submitted item to the inbox exactly once (from any thread), cancelled ones included.
 class ChunkRunner {
@@ -72,12 +81,15 @@ class ChunkRunner {
 
 /// the thread backend (ThreadPoolExecutor workers in this process), pushing to `inbox`; items of a
 /// chunk not yet started when `stop` is requested are settled as cancelled
-std::unique_ptr<ChunkRunner> make_thread_runner(const JobOptions& options, int workers, Inbox& inbox,
-                                                std::stop_token stop);
+std::unique_ptr<ChunkRunner> make_thread_runner(const JobOptions& options, const OutputGuard& guard, int workers,
+                                                Inbox& inbox, std::stop_token stop);
 
-/// the process backend (worker processes running imgpool-worker), pushing to `inbox`.
+/// the process backend (worker processes running imgpool-worker), pushing to `inbox`. Each worker
+/// opens the guard's root by its path and checks its identity against the one opened here (a worker
+/// cannot be handed an fd through the pool, and a swapped folder is detected); the input identities
+/// travel in the initializer's argument (16 bytes per input per worker).
 /// Throws ConfigError when the worker executable cannot be found.
-std::unique_ptr<ChunkRunner> make_process_runner(const JobOptions& options, const BatchOptions& batch, int workers,
-                                                 Inbox& inbox);
+std::unique_ptr<ChunkRunner> make_process_runner(const JobOptions& options, const OutputGuard& guard,
+                                                 const BatchOptions& batch, int workers, Inbox& inbox);
 
 }  // namespace imgpool::core

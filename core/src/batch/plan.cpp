@@ -60,6 +60,9 @@ BatchPlan plan_batch(InputTable inputs, const fs::path& out_dir, Format format) 
       outputs.emplace_back(std::hash<std::string>{}(out.lexically_normal().native()), i);
     }
   }
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> kept_ids;
+  kept_ids.reserve(input_ids.size());
+  for (const FileId& id : input_ids) kept_ids.emplace_back(id.device, id.inode);
   std::vector<FileId>().swap(input_ids);
   std::sort(outputs.begin(), outputs.end());
   // Within a run of equal hashes, compare the texts: the first input (in scan order) with a text keeps it.
@@ -96,6 +99,7 @@ BatchPlan plan_batch(InputTable inputs, const fs::path& out_dir, Format format) 
   plan.inputs_ = std::move(inputs);
   plan.out_dir_ = out_dir;
   plan.format_ = format;
+  plan.input_ids_ = std::move(kept_ids);
   return plan;
 }
 

@@ -15,11 +15,20 @@ namespace imgpool::core {
 
 namespace {
 
-pool::ProcessExecutorOptions executor_options(const JobOptions& options, const BatchOptions& batch, int workers) {
+pool::ProcessExecutorOptions executor_options(const JobOptions& options, const OutputGuard& guard,
+                                              const BatchOptions& batch, int workers) {
   pool::ProcessExecutorOptions exec = batch.process;
   exec.max_workers = workers;
   exec.initializer = std::string(kFileJobInitKind);
-  exec.initializer_argument = encode_job_options(options);
+  FileJobSetup setup{options, {}, 0, 0, {}};
+  if (guard.root) {
+    setup.output_root = guard.root->path();
+    setup.root_device = guard.root->id().device;
+    setup.root_inode = guard.root->id().inode;
+  }
+  setup.inputs.reserve(guard.inputs.ids().size());
+  for (const detail::FileId& id : guard.inputs.ids()) setup.inputs.emplace_back(id.device, id.inode);
+  exec.initializer_argument = encode_file_job_setup(setup);
   return exec;
 }
 
@@ -34,8 +43,10 @@ pool::ProcessPoolExecutor start_executor(pool::ProcessExecutorOptions exec) {
 // The executor's supervisor thread runs the done callbacks, which push each item's result to the inbox.
 class ProcessRunner final : public ChunkRunner {
  public:
-  ProcessRunner(const JobOptions& options, const BatchOptions& batch, int workers, Inbox& inbox)
-      : existing_(options.existing), inbox_(inbox), executor_(start_executor(executor_options(options, batch, workers))) {}
+  ProcessRunner(const JobOptions& options, const OutputGuard& guard, const BatchOptions& batch, int workers, Inbox& inbox)
+      : existing_(options.existing),
+        inbox_(inbox),
+        executor_(start_executor(executor_options(options, guard, batch, workers))) {}
 
   void submit(std::size_t chunk, std::vector<BatchItem> items) override {
     std::vector<pool::Bytes> arguments;
@@ -90,9 +101,9 @@ class ProcessRunner final : public ChunkRunner {
 
 }  // namespace
 
-std::unique_ptr<ChunkRunner> make_process_runner(const JobOptions& options, const BatchOptions& batch, int workers,
-                                                 Inbox& inbox) {
-  return std::make_unique<ProcessRunner>(options, batch, workers, inbox);
+std::unique_ptr<ChunkRunner> make_process_runner(const JobOptions& options, const OutputGuard& guard,
+                                                 const BatchOptions& batch, int workers, Inbox& inbox) {
+  return std::make_unique<ProcessRunner>(options, guard, batch, workers, inbox);
 }
 
 }  // namespace imgpool::core

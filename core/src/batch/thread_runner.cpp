@@ -11,6 +11,7 @@
 
 #include "batch/chunk_runner.hpp"
 #include "batch/worker_setup.hpp"
+#include "job/stages.hpp"
 
 namespace imgpool::core {
 
@@ -19,8 +20,12 @@ namespace {
 // The thread backend: each chunk is one task on a ThreadPoolExecutor, pushing its results at its end.
 class ThreadRunner final : public ChunkRunner {
  public:
-  ThreadRunner(const JobOptions& options, int workers, Inbox& inbox, std::stop_token stop)
-      : options_(options), inbox_(inbox), stop_(std::move(stop)), executor_(detail::thread_worker_options(options.pipeline, workers)) {}
+  ThreadRunner(const JobOptions& options, const OutputGuard& guard, int workers, Inbox& inbox, std::stop_token stop)
+      : options_(options),
+        place_{guard.root, &guard.inputs, false},
+        inbox_(inbox),
+        stop_(std::move(stop)),
+        executor_(detail::thread_worker_options(options.pipeline, workers)) {}
 
   void submit(std::size_t chunk, std::vector<BatchItem> items) override {
     auto shared = std::make_shared<const std::vector<BatchItem>>(std::move(items));
@@ -33,7 +38,7 @@ class ThreadRunner final : public ChunkRunner {
           if (stop_.stop_requested()) {
             settled.push_back({chunk, std::nullopt});
           } else {
-            settled.push_back({chunk, run_file_job(item.input, item.output, options_, &models)});
+            settled.push_back({chunk, detail::run_file_job(place_, item.input, item.output, options_, &models)});
           }
         }
         inbox_.push(std::move(settled));
@@ -80,6 +85,7 @@ class ThreadRunner final : public ChunkRunner {
   }
 
   const JobOptions& options_;
+  const detail::OutputPlace place_;  // the guard's root and inputs, which outlive the runner
   Inbox& inbox_;
   std::stop_token stop_;
   std::unordered_map<std::size_t, pool::Future<void>> in_flight_;
@@ -88,9 +94,9 @@ class ThreadRunner final : public ChunkRunner {
 
 }  // namespace
 
-std::unique_ptr<ChunkRunner> make_thread_runner(const JobOptions& options, int workers, Inbox& inbox,
-                                                std::stop_token stop) {
-  return std::make_unique<ThreadRunner>(options, workers, inbox, std::move(stop));
+std::unique_ptr<ChunkRunner> make_thread_runner(const JobOptions& options, const OutputGuard& guard, int workers,
+                                                Inbox& inbox, std::stop_token stop) {
+  return std::make_unique<ThreadRunner>(options, guard, workers, inbox, std::move(stop));
 }
 
 }  // namespace imgpool::core

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <new>
+#include <optional>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -71,24 +72,37 @@ std::vector<std::uint8_t> read_input_file(const fs::path& path) {
 
 namespace {
 
-// The job proper; throws, run_file_job turns that into a result.
-void run(FileResult& result, const JobOptions& options, const WorkerModels* models) {
+// Whether the output's modification time is not older than the input's (links followed for the input).
+bool not_older(const struct stat& output, const fs::path& input) {
+  struct stat in {};
+  if (::stat(input.c_str(), &in) != 0) return false;
+  if (output.st_mtim.tv_sec != in.st_mtim.tv_sec) return output.st_mtim.tv_sec > in.st_mtim.tv_sec;
+  return output.st_mtim.tv_nsec >= in.st_mtim.tv_nsec;
+}
+
+// The job proper; throws, run_file_job turns that into a result. Every look at and write of the output
+// goes through `place`'s root (links below it never followed), and no input is ever replaced.
+void run(FileResult& result, const detail::OutputPlace& place, const JobOptions& options, const WorkerModels* models) {
   auto clock = Clock::now();
-  std::error_code ec;
-  if (fs::exists(result.output, ec)) {
-    const auto out_id = detail::file_id(result.output);
-    if (out_id && out_id == detail::file_id(result.input)) throw ImageError(detail::kOverwritesInput);
-    if (options.existing == ExistingOutput::Fail) {
-      throw ImageError(kOutputExists);
-    }
-    if (options.existing == ExistingOutput::Skip) {
-      std::error_code e1, e2;
-      const auto out_time = fs::last_write_time(result.output, e1);
-      const auto in_time = fs::last_write_time(result.input, e2);
-      if (!e1 && !e2 && out_time >= in_time) {
-        result.status = Status::Skipped;
-        return;
-      }
+  detail::InputIds own_input;
+  const detail::InputIds* inputs = place.inputs;
+  if (!inputs) {
+    if (const auto id = detail::file_id(result.input)) own_input = detail::InputIds({*id});
+    inputs = &own_input;
+  }
+  std::optional<struct stat> existing;
+  if (place.root) {
+    existing = detail::stat_output(*place.root, result.output);
+  } else if (struct stat st {}; ::lstat(result.output.c_str(), &st) == 0) {
+    existing = st;
+  }
+  if (existing) {
+    const detail::FileId out_id = detail::file_id(*existing);
+    if (inputs->contains(out_id) || out_id == detail::file_id(result.input)) throw ImageError(detail::kOverwritesInput);
+    if (options.existing == ExistingOutput::Fail && !place.rerun) throw ImageError(kOutputExists);
+    if (options.existing == ExistingOutput::Skip && not_older(*existing, result.input)) {
+      result.status = Status::Skipped;
+      return;
     }
   }
 
@@ -108,7 +122,12 @@ void run(FileResult& result, const JobOptions& options, const WorkerModels* mode
 
   const auto replace =
       options.existing == ExistingOutput::Fail ? detail::Replace::Never : detail::Replace::Always;
-  if (detail::write_atomically(result.output, encoded, replace) == detail::WriteOutcome::Exists) {
+  const detail::WriteOutcome outcome =
+      place.root ? detail::write_atomically(*place.root, result.output, encoded, replace, *inputs)
+                 : detail::write_atomically(result.output, encoded, replace, *inputs);
+  // A rerun's Replace::Never finding exactly its own bytes: what the dead attempt wrote before it died.
+  if (outcome == detail::WriteOutcome::Exists &&
+      !(place.rerun && place.root && detail::output_holds(*place.root, result.output, encoded))) {
     throw ImageError(kOutputExists);
   }
   result.stages.write_ms = ms_since(clock);
@@ -121,12 +140,17 @@ void run(FileResult& result, const JobOptions& options, const WorkerModels* mode
 
 FileResult run_file_job(const fs::path& input, const fs::path& output, const JobOptions& options,
                         const WorkerModels* models) noexcept {
+  return detail::run_file_job(detail::OutputPlace{}, input, output, options, models);
+}
+
+FileResult detail::run_file_job(const OutputPlace& place, const fs::path& input, const fs::path& output,
+                                const JobOptions& options, const WorkerModels* models) noexcept {
   const auto start = Clock::now();
   FileResult result;
   result.input = input;
   result.output = output;
   try {
-    run(result, options, models);
+    run(result, place, options, models);
   } catch (...) {
     result.error = detail::current_failure_reason();
   }

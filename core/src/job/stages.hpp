@@ -54,6 +54,25 @@ std::vector<std::uint8_t> encode_output(const ProcessedImage& processed, Format 
 Format choose_format(const EncodeOptions& encode, const std::filesystem::path* output, Format input,
                      Format fallback = Format::Same);
 
+class OutputRoot;
+class InputIds;
+
+/// where a batch's file job writes: below `root` (null: the output's own folder, created when
+/// missing), never replacing one of `inputs` (null: only the job's own input). `rerun`: an earlier
+/// attempt at this item died and the output was not there before the batch, so with
+/// ExistingOutput::Fail an existing output holding exactly this attempt's bytes is the dead attempt's
+/// own and counts as written; any other existing output is still refused, never replaced.
+struct OutputPlace {
+  const OutputRoot* root = nullptr;
+  const InputIds* inputs = nullptr;
+  bool rerun = false;
+};
+
+/// run_file_job (job/file_job.hpp) writing as `place` says
+FileResult run_file_job(const OutputPlace& place, const std::filesystem::path& input,
+                        const std::filesystem::path& output, const JobOptions& options,
+                        const WorkerModels* models) noexcept;
+
 /// the one-line reason for the exception currently being handled; call it only inside a catch block.
 /// imgpool and standard exceptions give their message, cv::Exception "OpenCV: " and its text,
 /// std::bad_alloc "out of memory", anything else "unknown error".

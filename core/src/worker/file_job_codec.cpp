@@ -97,6 +97,38 @@ JobOptions decode_job_options(std::span<const std::uint8_t> bytes) {
   return options;
 }
 
+pool::Bytes encode_file_job_setup(const FileJobSetup& setup) {
+  pool::wire::Writer w;
+  w.bytes(encode_job_options(setup.options));
+  w.str(setup.output_root.native());
+  w.u64(setup.root_device);
+  w.u64(setup.root_inode);
+  w.u64(setup.inputs.size());
+  for (const auto& [device, inode] : setup.inputs) {
+    w.u64(device);
+    w.u64(inode);
+  }
+  return w.take();
+}
+
+FileJobSetup decode_file_job_setup(std::span<const std::uint8_t> bytes) {
+  pool::wire::Reader r(bytes);
+  FileJobSetup setup;
+  setup.options = decode_job_options(r.bytes());
+  setup.output_root = optional_path_field(r);
+  setup.root_device = r.u64();
+  setup.root_inode = r.u64();
+  const std::uint64_t inputs = r.u64();
+  if (inputs > r.remaining() / 16) throw MessageError("file job: input count exceeds the message size");
+  setup.inputs.reserve(static_cast<std::size_t>(inputs));
+  for (std::uint64_t i = 0; i < inputs; ++i) {
+    const std::uint64_t device = r.u64();
+    setup.inputs.emplace_back(device, r.u64());
+  }
+  r.finish();
+  return setup;
+}
+
 pool::Bytes encode_file_item(const FileItem& item) {
   pool::wire::Writer w;
   w.str(item.input.native());

@@ -10,6 +10,7 @@
 #include <map>
 #include <stop_token>
 #include <string>
+#include <vector>
 
 #include "test_images.hpp"
 
@@ -87,6 +88,24 @@ TEST_P(BatchDriver, a_stop_before_the_start_runs_nothing) {
       run_batch(plan_, options_, batch_, [&](const FileResult& r) { ADD_FAILURE() << r.input; }, stop.get_token());
   EXPECT_EQ(summary.cancelled, static_cast<std::size_t>(kFiles));
   EXPECT_EQ(summary.processed, 0u);
+}
+
+// The batch's input set reaches the file job on both backends (in the worker's setup for processes):
+// an item whose output is another item's input is refused, even with Overwrite and with no plan.
+TEST_P(BatchDriver, an_output_that_is_another_items_input_is_never_replaced) {
+  fs::create_directories(dir_ / "mixed");
+  fs::copy_file(test::data_path("photo.jpg"), dir_ / "mixed" / "a.jpg");
+  const auto before = test::read_bytes(dir_ / "mixed" / "a.jpg");
+  const std::vector<BatchItem> items{{dir_ / "in" / "0.jpg", dir_ / "mixed" / "a.jpg", 1},
+                                     {dir_ / "mixed" / "a.jpg", dir_ / "mixed" / "b.jpg", 1}};
+  options_.existing = ExistingOutput::Overwrite;
+  std::map<std::string, FileResult> results;
+  run_batch(items, options_, batch_, [&](const FileResult& r) { results[r.output.filename().string()] = r; });
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results["a.jpg"].status, Status::Failed);
+  EXPECT_EQ(results["a.jpg"].error, "output would overwrite an input file (choose another output folder)");
+  EXPECT_EQ(results["b.jpg"].status, Status::Ok) << results["b.jpg"].error;
+  EXPECT_EQ(test::read_bytes(dir_ / "mixed" / "a.jpg"), before);
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, BatchDriver, ::testing::Values(Backend::Thread, Backend::Process),

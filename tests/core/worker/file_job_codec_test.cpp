@@ -156,6 +156,19 @@ TEST(file_job_codec, job_options_round_trip_every_field) {
   }
 }
 
+TEST(file_job_codec, setup_round_trips_the_root_and_the_input_identities) {
+  imgpool::core::FileJobSetup setup{sample_options(), "/out/root", 7, 9, {{1, 2}, {1, 5}, {3, 4}}};
+  const auto d = imgpool::core::decode_file_job_setup(imgpool::core::encode_file_job_setup(setup));
+  EXPECT_EQ(d.output_root, setup.output_root);
+  EXPECT_EQ(d.root_device, 7u);
+  EXPECT_EQ(d.root_inode, 9u);
+  EXPECT_EQ(d.inputs, setup.inputs);
+  EXPECT_EQ(d.options.encode.quality, setup.options.encode.quality);
+  auto bytes = imgpool::core::encode_file_job_setup(setup);
+  bytes.pop_back();  // truncated
+  EXPECT_THROW(imgpool::core::decode_file_job_setup(bytes), imgpool::pool::MessageError);
+}
+
 TEST(file_job_codec, file_item_round_trips_every_field) {
   for (bool existed : {false, true}) {
     FileItem item = sample_item();

@@ -63,10 +63,15 @@ using ResultCallback = std::function<void(const FileResult&)>;
 /// worker), so memory does not grow with the number of items. Blocks until every item has a result or,
 /// after `stop` is requested, until the items already running have finished (the others are never
 /// started and are counted as `cancelled`). Per-file failures are results, never exceptions.
-/// Throws ConfigError before any file is touched if the pipeline's models cannot be loaded.
+/// Outputs are written only below `plan.out_dir()`, opened once (created when missing): a symbolic link
+/// below it is never followed (that item fails with the reason), and no output replaces one of the
+/// plan's inputs, checked again just before each replace.
+/// Throws ConfigError before any file is touched if the pipeline's models cannot be loaded or the output
+/// folder cannot be opened.
 BatchSummary run_batch(const BatchPlan& plan, const JobOptions& options, const BatchOptions& batch,
                        const ResultCallback& on_result, std::stop_token stop = {});
-/// the same for a list of items
+/// the same for a list of items: each output is written in its own folder as given (links there
+/// followed: the caller chose each path), never replacing one of the items' inputs
 BatchSummary run_batch(const std::vector<BatchItem>& items, const JobOptions& options, const BatchOptions& batch,
                        const ResultCallback& on_result, std::stop_token stop = {});
 

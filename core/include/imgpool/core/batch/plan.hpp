@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <utility>
 #include <vector>
 
 #include <imgpool/core/batch/inputs.hpp>
@@ -32,6 +33,12 @@ class BatchPlan {
   /// its cost, without building it
   std::uint64_t cost(std::size_t i) const noexcept { return inputs_.file_size(kept_[i]); }
 
+  /// the folder the outputs lie under, as given to plan_batch; run_batch writes only below it
+  const std::filesystem::path& out_dir() const noexcept { return out_dir_; }
+  /// the identities (device, inode) of every input, kept or refused, sorted: run_batch refuses to
+  /// replace any of them when it writes, not only at planning
+  const std::vector<std::pair<std::uint64_t, std::uint64_t>>& input_identities() const noexcept { return input_ids_; }
+
   std::vector<FileResult> refused;  ///< in scan order
 
  private:
@@ -40,13 +47,15 @@ class BatchPlan {
   std::vector<std::size_t> kept_;  // indices into inputs_
   std::filesystem::path out_dir_;
   Format format_ = Format::Same;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> input_ids_;
 };
 
 /// maps scanned inputs to outputs under `out_dir`. Refuses (as failed results, never silently):
 /// an output that would be an input file, and a second input mapping to an output already taken
 /// (`a.jpg` and `a.png` with format jpg: the first in scan order keeps it). Inputs carry the scan's
 /// file identities, which it reuses (it stats only those without one, and the outputs).
-/// Memory while planning: about 40 bytes per input beyond the table.
+/// Memory while planning: about 40 bytes per input beyond the table; the plan keeps 16 per input (its
+/// input identities).
 BatchPlan plan_batch(InputTable inputs, const std::filesystem::path& out_dir, Format format);
 /// the same for a list of files
 BatchPlan plan_batch(const std::vector<InputFile>& inputs, const std::filesystem::path& out_dir, Format format);

@@ -8,6 +8,7 @@
 #include <span>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <imgpool/core/job/file_job.hpp>
 #include <imgpool/pool/message.hpp>
@@ -24,10 +25,26 @@ inline constexpr std::string_view kFileJobInitKind = "imgpool.file_job.init";
 pool::Bytes encode_job_options(const JobOptions& options);
 JobOptions decode_job_options(std::span<const std::uint8_t> bytes);
 
+/// what each worker process receives once, in the initializer: the job's options, the output root the
+/// batch writes below (empty: each output's own folder) with the identity (device, inode) the parent
+/// found when it opened it, and the identities of the batch's inputs, which no output may replace. A
+/// worker opens the root itself and refuses one whose identity differs (replaced since the start).
+/// decode throws pool::MessageError on anything malformed or truncated, as decode_job_options does.
+struct FileJobSetup {
+  JobOptions options;
+  std::filesystem::path output_root;
+  std::uint64_t root_device = 0, root_inode = 0;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> inputs;  ///< (device, inode), 16 bytes each on the wire
+};
+pool::Bytes encode_file_job_setup(const FileJobSetup& setup);
+FileJobSetup decode_file_job_setup(std::span<const std::uint8_t> bytes);
+
 /// one item of a file-job chunk. `output_existed`: the output was there before the batch started.
-/// A worker that died just after renaming its output into place leaves a file the rerun must not
-/// refuse as "output exists": on a rerun (pool::this_task::attempt() > 0) an output that did not
-/// exist before is the dead attempt's own, and ExistingOutput::Fail replaces it.
+/// A worker that died just after linking its output into place leaves a file the rerun must not
+/// refuse as "output exists": on a rerun (pool::this_task::attempt() > 0) of an output that did not
+/// exist before, an existing output holding exactly the bytes the rerun made counts as written. The
+/// rerun keeps the batch's ExistingOutput: any other file there (another run's, made meanwhile) is
+/// refused with ExistingOutput::Fail, never replaced.
 struct FileItem {
   std::filesystem::path input, output;
   bool output_existed = false;
