@@ -89,4 +89,14 @@ std::vector<std::string> list_files(const fs::path& dir) {
   return files;
 }
 
+std::map<std::string, nlohmann::json> read_report_by_input(const fs::path& file) {
+  std::map<std::string, nlohmann::json> lines;
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line);
+    lines[j["input"].get<std::string>()] = j;
+  }
+  return lines;
+}
+
 }  // namespace imgpool::test

@@ -2,9 +2,12 @@
 // Running the imgpool binary from tests, and the scratch folders they use.
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace imgpool::test {
 
@@ -41,5 +44,8 @@ class ScratchDir {
 
 /// the regular files under `dir`, recursively, as paths relative to it, sorted
 std::vector<std::string> list_files(const std::filesystem::path& dir);
+
+/// a --report file's lines by their "input" as written (a later line for the same input wins)
+std::map<std::string, nlohmann::json> read_report_by_input(const std::filesystem::path& file);
 
 }  // namespace imgpool::test

@@ -13,23 +13,13 @@
 
 namespace fs = std::filesystem;
 using imgpool::test::list_files;
+using imgpool::test::read_report_by_input;
 using imgpool::test::run_imgpool;
 using imgpool::test::ScratchDir;
 
 namespace {
 
 const fs::path kJpeg = fs::path(IMGPOOL_SAMPLES) / "tiny-01.jpg";
-
-// the report's lines by input path as written
-std::map<std::string, nlohmann::json> read_report(const fs::path& file) {
-  std::map<std::string, nlohmann::json> lines;
-  std::ifstream in(file);
-  for (std::string line; std::getline(in, line);) {
-    auto j = nlohmann::json::parse(line);
-    lines[j["input"].get<std::string>()] = j;
-  }
-  return lines;
-}
 
 }  // namespace
 
@@ -45,7 +35,7 @@ TEST(names, spaces_unicode_newline_and_dash_in_a_folder) {
   std::vector<std::string> expected = names;
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(list_files(dir / "out"), expected);
-  const auto report = read_report(dir / "r.jsonl");  // one JSON line per file, even with a newline in its name
+  const auto report = read_report_by_input(dir / "r.jsonl");  // one JSON line per file, even with a newline in its name
   ASSERT_EQ(report.size(), names.size());
   for (const auto& n : names) {
     const auto it = report.find((dir / "in" / n).string());
@@ -106,7 +96,7 @@ TEST(names, symlink_loop_is_reported_once_and_the_walk_ends) {
                                 "--report", (dir / "r.jsonl").string()});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;  // the loops are failed items, the file is done
   EXPECT_EQ(list_files(dir / "out"), (std::vector<std::string>{"a/b/x.jpg"}));
-  const auto report = read_report(dir / "r.jsonl");
+  const auto report = read_report_by_input(dir / "r.jsonl");
   ASSERT_EQ(report.size(), 3u);
   EXPECT_EQ(report.at((dir / "in" / "a" / "b" / "x.jpg").string())["status"], "ok");
   for (const char* loop : {"a/b/up", "a/self"}) {
@@ -126,7 +116,7 @@ TEST(names, broken_symlink_is_a_failed_item) {
                                 "--report", (dir / "r.jsonl").string()});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_EQ(list_files(dir / "out"), (std::vector<std::string>{"good.jpg"}));
-  const auto report = read_report(dir / "r.jsonl");
+  const auto report = read_report_by_input(dir / "r.jsonl");
   const auto it = report.find((dir / "in" / "dangling.jpg").string());
   ASSERT_NE(it, report.end());
   EXPECT_EQ(it->second["status"], "failed");

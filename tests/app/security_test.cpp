@@ -22,6 +22,7 @@
 
 namespace fs = std::filesystem;
 using imgpool::test::list_files;
+using imgpool::test::read_report_by_input;
 using imgpool::test::run_imgpool;
 using imgpool::test::ScratchDir;
 
@@ -40,17 +41,6 @@ std::map<std::string, std::size_t> snapshot(const fs::path& dir) {
   std::map<std::string, std::size_t> files;
   for (const auto& f : list_files(dir)) files[f] = std::hash<std::string>{}(contents(dir / f));
   return files;
-}
-
-// the report's lines by input path
-std::map<std::string, nlohmann::json> read_report(const fs::path& file) {
-  std::map<std::string, nlohmann::json> lines;
-  std::ifstream in(file);
-  for (std::string line; std::getline(in, line);) {
-    auto j = nlohmann::json::parse(line);
-    lines[j["input"].get<std::string>()] = j;
-  }
-  return lines;
 }
 
 class security : public ::testing::TestWithParam<std::string> {
@@ -85,7 +75,7 @@ TEST_P(security, a_symlinked_folder_inside_the_output_is_refused_not_followed) {
     const auto run = run_imgpool(with_backend(args));
     EXPECT_EQ(run.exit_code, 1) << extra[0] << ": " << run.out << run.err;
     EXPECT_EQ(snapshot(dir / "victim"), victim) << extra[0];
-    const auto report = read_report(dir / "r.jsonl");
+    const auto report = read_report_by_input(dir / "r.jsonl");
     ASSERT_EQ(report.size(), 2u) << extra[0];
     const auto& refused = report.at((dir / "in" / "sub" / "a.jpg").string());
     EXPECT_EQ(refused["status"], "failed") << extra[0];
@@ -148,7 +138,7 @@ TEST(security_retry, a_rerun_after_a_worker_crash_keeps_the_runs_overwrite_polic
     const auto run = run_imgpool({"thumbnail", (dir / "in").string(), "-o", out.string(), "--size", "32", "-j", "1",
                                   "--chunk", "off", "--backend", "process", "--report", report.string()},
                                  {.set = {{"IMGPOOL_WORKER", IMGPOOL_CRASH_WORKER}, {"IMGPOOL_TEST_CRASH", mode}}});
-    const auto lines = read_report(report);
+    const auto lines = read_report_by_input(report);
     ASSERT_EQ(lines.size(), 2u) << mode << run.err;
     EXPECT_EQ(lines.at((dir / "in" / "plain.jpg").string())["status"], "ok") << mode;
     const auto& crashed = lines.at((dir / "in" / "crash.jpg").string());
