@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,6 +17,7 @@
 
 #include "cli_words.hpp"
 #include "exit_codes.hpp"
+#include "names.hpp"
 #include "progress.hpp"
 #include "report.hpp"
 #include "shard_option.hpp"
@@ -37,7 +39,11 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
   auto* overwrite = sub.add_flag("--overwrite", o.overwrite, "Replace outputs that exist");
   auto* skip = sub.add_flag("--skip-existing", o.skip_existing, "Skip inputs whose output exists and is newer");
   overwrite->excludes(skip);
-  sub.add_option("--report", o.report, "Write one JSON line per input to this file");
+  sub.add_option("--report", o.report, "Write one JSON line per input to this file, each as it settles");
+  sub.add_option("--report-mode", o.report_mode,
+                 "What --report does with a file that exists: new (refuse it unless empty; the default), append, "
+                 "replace (the default with --overwrite)")
+      ->check(CLI::IsMember({"new", "append", "replace"}));
   sub.add_flag("--json", o.json, "Print a JSON summary on stdout instead of the text one");
   sub.add_flag("-q,--quiet", o.quiet, "No progress and no summary; each failure still goes to stderr as it happens");
   sub.add_option("--progress", o.progress, "Progress bar: auto (when stdout is a terminal), always, never")
@@ -156,6 +162,18 @@ core::JobOptions job_options(const CommonOptions& o, const std::vector<std::stri
   return job;
 }
 
+// --report naming an input (through any link or spelling) would destroy it: refused before it is touched
+void refuse_report_input(ReportWriter& report, const core::InputFile& f) {
+  std::uint64_t device = f.device, inode = f.inode;
+  if (device == 0 && inode == 0) {
+    struct stat st {};
+    if (::stat(f.path.c_str(), &st) != 0) return;
+    device = st.st_dev;
+    inode = st.st_ino;
+  }
+  if (report.is_file(device, inode)) report.refuse_input(f.path.native());
+}
+
 }  // namespace
 
 int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op_specs) {
@@ -169,6 +187,13 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   } else if (o.shard_count) {
     throw core::UsageError("--shard-count goes with --shard auto");
   }
+  const ReportMode report_mode = parse_report_mode(o.report_mode, o.overwrite);
+  if (shard && report_mode == ReportMode::Append && !o.report.empty()) {
+    throw core::UsageError("--report-mode append cannot go with --shard: a shard's report starts with its header");
+  }
+  // Opened (never emptied) before the scan so that an unwritable path fails before any work; emptied
+  // only once the scan has shown it is none of the inputs.
+  ReportWriter report(o.report, report_mode);
   const fs::path out_dir = o.output;
   std::error_code ec;
   fs::create_directories(out_dir, ec);
@@ -176,7 +201,6 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
     throw core::ConfigError(fmt::format("cannot create the output folder {}: {}", out_dir.string(),
                                         ec ? ec.message() : "a file of that name exists"));
   }
-  ReportWriter report(o.report);
   core::check_job(job);  // quality and models: start-up errors, before the scan
 
   // The scan streams into a compact table (tens of bytes per file) and, with --shard, keeps only this
@@ -191,6 +215,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   core::scan_inputs(
       {o.inputs.begin(), o.inputs.end()}, scan_options,
       [&](const core::InputFile& f) {
+        if (report.enabled()) refuse_report_input(report, f);
         ++total;
         if (scanning) scanning->found();
         if (mine(f.relative)) files.push_back(f);
@@ -200,6 +225,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
         if (mine(p.path)) problems.push_back(p);
       });
   if (scanning) scanning->finish();
+  report.start();
   const bool found_nothing = total == 0;
   if (shard) {
     // Every shard scans all inputs and keeps its slice. The header lets `report merge` tell missing and
@@ -265,6 +291,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   summary.cancelled = ran.cancelled;
   summary.elapsed_s = ran.elapsed_s;
   const bool interrupted = signals.interrupted();
+  const bool report_whole = report.finish();  // durable before the summary says the run is over
 
   if (o.json) {
     nlohmann::json json = summary_to_json(summary, failures.kept());
@@ -272,12 +299,16 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
       json["shard"] = shard->index;
       json["shards"] = shard->count;
     }
-    fmt::print("{}\n", json.dump());
+    fmt::print("{}\n", dump_line(json));
   } else if (!o.quiet) {
     if (shard) fmt::print("shard {}/{}: ", shard->index, shard->count);
     print_summary(stdout, summary, failures.kept(), interrupted);
   }  // with --quiet each failure went to stderr as it happened
+  if (!report_whole) {
+    fmt::print(stderr, "imgpool: the report {} is incomplete: {}\n", printable(report.path()), report.problem());
+  }
   if (interrupted) return kExitInterrupted;
+  if (!report_whole) return kExitReportIncomplete;
   return summary.failed ? kExitSomeFailed : kExitOk;
 }
 

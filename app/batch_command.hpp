@@ -22,6 +22,7 @@ struct CommonOptions {
   bool overwrite = false;
   bool skip_existing = false;
   std::string report;
+  std::string report_mode;  ///< new, append, replace; empty: replace with --overwrite, else new
   bool json = false;
   bool quiet = false;
   std::string progress = "auto";

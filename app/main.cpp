@@ -1,6 +1,7 @@
 // imgpool: batch image processing across all cores. main() only wires the subcommands (one file each),
 // parses, and maps what they throw to exit codes.
 
+#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -19,6 +20,9 @@
 #include "thumbnail_command.hpp"
 
 int main(int argc, char** argv) {
+  // A file-size limit (RLIMIT_FSIZE) makes a write fail with EFBIG, an error the item or the report
+  // reports, instead of killing the run with SIGXFSZ. Workers inherit it across exec.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"imgpool: process folders of images across all CPU cores"};
   app.set_version_flag("--version", std::string("imgpool ") + IMGPOOL_VERSION);
   app.require_subcommand(1);

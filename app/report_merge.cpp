@@ -11,6 +11,7 @@
 #include <imgpool/core/error.hpp>
 
 #include "exit_codes.hpp"
+#include "names.hpp"
 
 namespace imgpool::app {
 
@@ -56,7 +57,7 @@ MergedReport merge_reports(const std::vector<ShardReport>& reports) {
         continue;
       }
       ++inputs;
-      const std::string input = line["input"].is_string() ? line["input"].get<std::string>() : line["input"].dump();
+      const std::string input = path_bytes(line, "input");  // the name's bytes, also when they are not UTF-8
       seen[input].push_back(report.path);
       const std::string status = line["status"].is_string() ? line["status"].get<std::string>() : "";
       if (status == "ok") {
@@ -66,7 +67,10 @@ MergedReport merge_reports(const std::vector<ShardReport>& reports) {
       } else {
         ++m.failed;
         const auto& error = line.contains("error") && line["error"].is_string() ? line["error"] : nlohmann::json("");
-        m.failures.push_back({{"input", input}, {"error", error}});
+        nlohmann::json failure = nlohmann::json::object();
+        put_path(failure, "input", input);
+        failure["error"] = error;
+        m.failures.push_back(std::move(failure));
       }
     }
     if (header) {
@@ -103,7 +107,12 @@ MergedReport merge_reports(const std::vector<ShardReport>& reports) {
 
 nlohmann::json merged_to_json(const MergedReport& m) {
   nlohmann::json duplicates = nlohmann::json::array();
-  for (const auto& d : m.duplicates) duplicates.push_back({{"input", d.input}, {"reports", d.reports}});
+  for (const auto& d : m.duplicates) {
+    nlohmann::json duplicate = nlohmann::json::object();
+    put_path(duplicate, "input", d.input);
+    duplicate["reports"] = d.reports;
+    duplicates.push_back(std::move(duplicate));
+  }
   nlohmann::json incomplete = nlohmann::json::array();
   for (const auto& s : m.incomplete_shards) {
     incomplete.push_back({{"shard", s.shard}, {"report", s.report}, {"reported", s.reported}, {"expected", s.expected}});
@@ -147,7 +156,7 @@ int run_report_merge(const ReportMergeOptions& o) {
   }
   const MergedReport m = merge_reports(reports);
   if (o.json) {
-    fmt::print("{}\n", merged_to_json(m).dump());
+    fmt::print("{}\n", dump_line(merged_to_json(m)));
   } else {
     fmt::print("{} reports", m.reports);
     if (m.shards) fmt::print(" of {} shards", m.shards);
@@ -162,12 +171,12 @@ int run_report_merge(const ReportMergeOptions& o) {
     for (const auto& c : m.conflicts) fmt::print("conflicting headers: {}\n", c);
     for (const auto& b : m.malformed) fmt::print("malformed: {}:{}: {}\n", b.report, b.line, b.error);
     for (const auto& d : m.duplicates) {
-      fmt::print("reported {} times: {} ({})\n", d.reports.size(), d.input, fmt::join(d.reports, ", "));
+      fmt::print("reported {} times: {} ({})\n", d.reports.size(), printable(d.input), printable(fmt::format("{}", fmt::join(d.reports, ", "))));
     }
     if (!m.failures.empty()) {
       fmt::print("failed:\n");
       for (const auto& f : m.failures) {
-        fmt::print("  {}: {}\n", f["input"].get<std::string>(), f["error"].get<std::string>());
+        fmt::print("  {}: {}\n", printable(path_bytes(f, "input")), printable(f["error"].get<std::string>()));
       }
     }
   }

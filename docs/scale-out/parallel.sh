@@ -34,5 +34,5 @@ rm -f "$reports"/shard-*.jsonl
 seq 0 $((shards - 1)) | parallel --will-cite -q -S "${HOSTS:-:}" -j "${JOBS_PER_HOST:-1}" --halt soon,fail=1 \
   bash -c '"$@"; rc=$?; [ $rc -le 1 ] || exit $rc' imgpool-shard \
   "$imgpool" "$subcommand" "$input" -o "$output" "$@" --shard "{}/$shards" --skip-existing --progress never \
-  --quiet --report "$reports/shard-{}.jsonl"
+  --quiet --report "$reports/shard-{}.jsonl" --report-mode replace
 exec "$imgpool" report merge "$reports"/shard-*.jsonl

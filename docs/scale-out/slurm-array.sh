@@ -30,4 +30,4 @@ mkdir -p "$reports"
 exec "${IMGPOOL:-imgpool}" "$subcommand" "$input" -o "$output" "$@" \
   --shard auto --skip-existing --progress never \
   -j "${SLURM_CPUS_PER_TASK:-1}" \
-  --report "$reports/shard-${SLURM_ARRAY_TASK_ID}.jsonl"
+  --report "$reports/shard-${SLURM_ARRAY_TASK_ID}.jsonl" --report-mode replace

@@ -70,7 +70,7 @@ TEST_P(security, a_symlinked_folder_inside_the_output_is_refused_not_followed) {
   const auto victim = snapshot(dir / "victim");
   for (const std::vector<std::string>& extra : {std::vector<std::string>{"--overwrite"}, {"--format", "png"}}) {
     std::vector<std::string> args{"thumbnail", (dir / "in").string(), "-o", (dir / "out").string(), "-r",
-                                  "--size", "64", "--report", (dir / "r.jsonl").string()};
+                                  "--size", "64", "--report", (dir / "r.jsonl").string(), "--report-mode", "replace"};
     args.insert(args.end(), extra.begin(), extra.end());
     const auto run = run_imgpool(with_backend(args));
     EXPECT_EQ(run.exit_code, 1) << extra[0] << ": " << run.out << run.err;
