@@ -64,6 +64,10 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
       ->check(CLI::IsMember({"auto", "off"}));
   sub.add_option("--max-pixels", o.max_pixels, "Refuse images with more pixels than this (decompression bombs)")
       ->check(CLI::PositiveNumber);
+  sub.add_option("--max-file-size", o.max_file_size,
+                 "Refuse input files larger than this many bytes (suffixes K, M, G: powers of 1024; 0: no limit)")
+      ->transform(CLI::AsSizeValue(false))
+      ->capture_default_str();
   sub.add_flag("--no-auto-orient", o.no_auto_orient, "Ignore the EXIF orientation tag");
   auto* keep_profile = sub.add_flag("--keep-profile", o.keep_profile,
                                     "Leave images with an ICC profile unconverted and embed their profile (default: convert to sRGB)");
@@ -151,6 +155,7 @@ core::JobOptions job_options(const CommonOptions& o, const std::vector<std::stri
   job.metadata = core::parse_keep_metadata(o.keep_metadata);
   job.auto_orient = !o.no_auto_orient;
   if (o.max_pixels) job.max_pixels = o.max_pixels;
+  job.max_file_size = o.max_file_size;
   job.colour.handling = o.keep_profile              ? core::ColourHandling::Keep
                         : !o.output_profile.empty() ? core::ColourHandling::ToProfile
                                                     : core::ColourHandling::ToSrgb;

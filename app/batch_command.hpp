@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include <imgpool/core/job/file_job.hpp>
+
 namespace imgpool::app {
 
 /// options common to thumbnail, resize, grayscale and run
@@ -33,6 +35,7 @@ struct CommonOptions {
   std::uint64_t worker_memory = 0;  // process backend: MB of address space per worker; 0 = none
   int max_tasks_per_child = 0;    // process backend: chunks a worker runs before it is replaced; 0 = never
   std::uint64_t max_pixels = 0;  // 0: the library's default
+  std::uint64_t max_file_size = core::kDefaultMaxFileSize;  ///< bytes; 0: no limit
   bool no_auto_orient = false;
   bool keep_profile = false;     // leave profiled images' pixels as stored, embed their profile
   std::string output_profile;    // convert to this RGB ICC profile instead of sRGB

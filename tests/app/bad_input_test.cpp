@@ -2,11 +2,13 @@
 // file is one failed item with a reason, every good file beside them still gets its output, and
 // nothing else changes on disk.
 
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli_runner.hpp"
@@ -131,3 +133,63 @@ TEST_P(bad_input, each_bad_file_fails_alone_and_costs_no_good_output) {
 
 INSTANTIATE_TEST_SUITE_P(backends, bad_input, ::testing::Values("thread", "process"),
                          [](const auto& param_info) { return param_info.param; });
+
+namespace {
+
+// A 1,080-byte RLE8 BMP claiming 30000x30000 (900 megapixels, below OpenCV's own limit of 2^30): OpenCV
+// fills its whole raster from the one end-of-bitmap code.
+std::string bmp_rle8_bomb() {
+  std::string b = "BM";
+  const auto put = [&](std::uint32_t v, int n) {
+    for (int i = 0; i < n; ++i) b.push_back(char(v >> (8 * i)));
+  };
+  const std::uint32_t offset = 14 + 40 + 1024;
+  for (std::uint32_t v : {offset + 2, 0u, offset, 40u, 30000u, 30000u}) put(v, 4);
+  put(1, 2);
+  put(8, 2);
+  for (std::uint32_t v : {1u, 2u, 0u, 0u, 256u, 0u}) put(v, 4);
+  b.resize(offset, '\0');
+  b += std::string("\0\1", 2);
+  return b;
+}
+
+}  // namespace
+
+// Issue 14 item 4: the bomb reached 919 MB of resident memory before --max-pixels was checked on what
+// OpenCV had decoded; now its header is read first, on both backends.
+TEST(bad_input_bombs, a_bmp_bomb_is_refused_from_its_header_without_the_memory) {
+  for (const std::string backend : {"thread", "process"}) {
+    ScratchDir dir;
+    fs::create_directories(dir / "in");
+    std::ofstream(dir / "in" / "bomb.bmp", std::ios::binary) << bmp_rle8_bomb();
+    ASSERT_EQ(fs::file_size(dir / "in" / "bomb.bmp"), 1080u);
+    const auto run = run_imgpool({"thumbnail", (dir / "in").string(), "-o", (dir / "out").string(), "--size", "64",
+                                  "--backend", backend, "--format", "png"});
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    EXPECT_NE(run.out.find("image is 30000x30000 (900.0 megapixels), above --max-pixels 178956970"), std::string::npos)
+        << backend << ": " << run.out << run.err;
+    EXPECT_LT(run.peak_rss_kb, 100 * 1024) << backend;  // the raster alone would be 2.7 GB (BGR)
+  }
+}
+
+// Issue 14 item 6: --max-file-size refuses large inputs before reading them (the default is 2 GiB).
+TEST(bad_input_bombs, max_file_size_refuses_large_inputs_before_reading) {
+  ScratchDir dir;
+  fs::create_directories(dir / "in");
+  fs::copy_file(kSamples / "tiny-01.jpg", dir / "in" / "small.jpg");
+  std::ofstream(dir / "in" / "big.jpg", std::ios::binary) << slurp(fs::path(IMGPOOL_TESTDATA) / "photo.jpg");
+  const auto big = fs::file_size(dir / "in" / "big.jpg");
+  const auto small = fs::file_size(dir / "in" / "small.jpg");
+  ASSERT_LT(small, 20u * 1024);
+  ASSERT_GT(big, 20u * 1024);
+  const auto run = run_imgpool({"thumbnail", (dir / "in").string(), "-o", (dir / "out").string(), "--size", "64",
+                                "--max-file-size", "20K"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.out.find(fmt::format("cannot read: the file is {} bytes, above --max-file-size 20480", big)),
+            std::string::npos)
+      << run.out << run.err;
+  EXPECT_EQ(list_files(dir / "out"), std::vector<std::string>{"small.jpg"});
+  EXPECT_EQ(run_imgpool({"thumbnail", (dir / "in").string(), "-o", (dir / "out2").string(), "--max-file-size", "lots"})
+                .exit_code,
+            2);
+}

@@ -632,7 +632,9 @@ TEST(cli, encoder_and_metadata_options_reach_the_outputs_on_both_backends) {
     const std::string camera = file_bytes(out / "camera.jpg");
     EXPECT_GE(jpeg_marker(camera, 0xC2), 0) << backend << ": progressive";
     const auto sof = jpeg_marker(camera, 0xC2);
-    if (sof >= 0) EXPECT_EQ(static_cast<unsigned char>(camera[std::size_t(sof) + 11]), 0x11) << backend << ": 4:4:4";
+    if (sof >= 0) {
+      EXPECT_EQ(static_cast<unsigned char>(camera[std::size_t(sof) + 11]), 0x11) << backend << ": 4:4:4";
+    }
     EXPECT_NE(camera.find("TestCam"), std::string::npos) << backend << ": EXIF kept";
     const cv::Mat upright = read_image(out / "camera.jpg");
     EXPECT_GT(upright.rows, upright.cols) << backend << ": turned once (the kept tag says 1)";
@@ -645,7 +647,7 @@ TEST(cli, encoder_and_metadata_options_reach_the_outputs_on_both_backends) {
     ASSERT_EQ(defaults.exit_code, 0) << defaults.err;
     EXPECT_EQ(file_bytes(plain / "camera.jpg").find("TestCam"), std::string::npos) << backend << ": stripped by default";
   }
-  for (const std::vector<std::string> bad : {std::vector<std::string>{"--keep-metadata", "gps"},
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--keep-metadata", "gps"},
                                             {"--keep-metadata", "exif,colour"}, {"--background", "rainbow"}}) {
     ScratchDir out;
     std::vector<std::string> args{"thumbnail", in.path().string(), "-o", out.path().string(), "-s", "32"};

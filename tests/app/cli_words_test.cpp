@@ -20,6 +20,8 @@ TEST(cli_words, names_the_option_for_each_library_phrase) {
   EXPECT_EQ(cli_words("empty operation spec (expected name[=value][,key=value...])"),
             "empty --op (expected name[=value][,key=value...])");
   EXPECT_EQ(cli_words("bad operation spec \"blur=x\": not a number"), "bad --op \"blur=x\": not a number");
+  EXPECT_EQ(cli_words("cannot read: the file is 9 bytes, above max_file_size 8"),
+            "cannot read: the file is 9 bytes, above --max-file-size 8");
 }
 
 TEST(cli_words, rewrites_every_occurrence_and_inside_longer_texts) {

@@ -120,7 +120,7 @@ void MemoryBatch::run_stages(std::size_t index, MemoryResult& result, const Work
   const MemoryItem& item = items_[index];
   std::vector<std::uint8_t> read;
   if (item.bytes.empty() && !item.path.empty()) {
-    read = read_input_file(item.path);
+    read = read_input_file(item.path, options_.max_file_size);
     stop_point(index);
   }
   const std::span<const std::uint8_t> bytes = item.bytes.empty() ? std::span<const std::uint8_t>(read) : item.bytes;

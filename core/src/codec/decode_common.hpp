@@ -32,6 +32,16 @@ DecodedImage decoded_result(Format format, cv::Mat image, Size full_size, Size d
 
 /// a JPEG's stored size from its SOF (TurboJPEG's header reader); throws ImageError when malformed
 Size jpeg_size(std::span<const std::uint8_t> bytes);
+/// What the header of a format OpenCV decodes here (BMP, PNM, PAM, PFM, Sun raster, Radiance HDR,
+/// JPEG 2000) claims, read without decoding: the size (empty for other formats, or a header too short
+/// to say) and the largest sample value where the format states one (a PNM's maxval, 2^precision - 1
+/// for JPEG 2000 up to 16 bits; 0 otherwise).
+struct RasterHeader {
+  Size size;
+  int sample_max = 0;
+};
+RasterHeader raster_header(std::span<const std::uint8_t> bytes);
+bool is_jpeg2000(std::span<const std::uint8_t> bytes);
 /// a PNG's size from its IHDR; throws ImageError when it is missing or impossible
 Size png_size(std::span<const std::uint8_t> bytes);
 

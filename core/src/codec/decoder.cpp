@@ -54,7 +54,7 @@ ImageHeader read_header(std::span<const std::uint8_t> bytes) {
       header.size = {features.width, features.height};
       break;
     }
-    default: break;
+    default: header.size = detail::raster_header(bytes).size; break;
   }
   if (!header.size.empty()) header.orientation = stored_orientation(bytes, header.format);
   return header;

@@ -6,8 +6,6 @@
 // with a maxval between 255 and 65535 likewise).
 
 #include <algorithm>
-#include <cctype>
-#include <cstring>
 #include <vector>
 
 #include <fmt/format.h>
@@ -74,57 +72,23 @@ std::vector<std::uint8_t> windows_bmp_from_os2(std::span<const std::uint8_t> byt
   return out;
 }
 
-// The sample precision (1..38 bits) of a JPEG 2000 codestream's first component, from its SIZ marker
-// (in a JP2 file, inside the jp2c box); 0 when `bytes` holds none.
-int jpeg2000_precision(std::span<const std::uint8_t> bytes) {
-  static constexpr std::uint8_t kSocSiz[] = {0xFF, 0x4F, 0xFF, 0x51};
-  const auto it = std::search(bytes.begin(), bytes.end(), std::begin(kSocSiz), std::end(kSocSiz));
-  const std::size_t siz = std::size_t(it - bytes.begin()) + 2;
-  if (it == bytes.end() || siz + 40 >= bytes.size()) return 0;
-  return (bytes[siz + 40] & 0x7F) + 1;  // Ssiz: precision - 1; the top bit marks signed samples
-}
-
-// The maxval of a PNM (P2, P3, P5, P6) header, skipping comments; 0 for anything else.
-int pnm_maxval(std::span<const std::uint8_t> bytes) {
-  if (bytes.size() < 2 || bytes[0] != 'P' || !(bytes[1] == '2' || bytes[1] == '3' || bytes[1] == '5' || bytes[1] == '6')) return 0;
-  std::size_t i = 2;
-  long fields[3] = {0, 0, 0};
-  for (long& field : fields) {
-    while (i < bytes.size() && (std::isspace(bytes[i]) != 0 || bytes[i] == '#')) {
-      if (bytes[i] == '#') {
-        while (i < bytes.size() && bytes[i] != '\n') ++i;
-      } else {
-        ++i;
-      }
-    }
-    if (i >= bytes.size() || std::isdigit(bytes[i]) == 0) return 0;
-    while (i < bytes.size() && std::isdigit(bytes[i]) != 0 && field < 100000) field = field * 10 + (bytes[i++] - '0');
-  }
-  return fields[2] > 0 && fields[2] <= 65535 ? int(fields[2]) : 0;
-}
-
-bool is_jpeg2000(std::span<const std::uint8_t> bytes) {
-  static constexpr std::uint8_t kJp2[] = {0, 0, 0, 0x0C, 'j', 'P', ' ', ' '};
-  static constexpr std::uint8_t kJ2k[] = {0xFF, 0x4F, 0xFF, 0x51};
-  return (bytes.size() >= 8 && std::memcmp(bytes.data(), kJp2, 8) == 0) ||
-         (bytes.size() >= 4 && std::memcmp(bytes.data(), kJ2k, 4) == 0);
-}
-
 }  // namespace
 
 DecodedImage decode_with_opencv(std::span<const std::uint8_t> bytes, const DecodeOptions& options, Format format) {
   // IMREAD_UNCHANGED keeps alpha and 16-bit samples (to_8bit scales them), and ignores orientation:
   // decode() applies it.
+  // max_pixels from the header, before OpenCV allocates (and, for RLE BMPs, fills) the raster
+  const RasterHeader header = raster_header(bytes);
+  check_pixels(header.size, options.max_pixels);
   const std::vector<std::uint8_t> bmp = windows_bmp_from_os2(bytes);
   cv::Mat decoded = opencv_decode(bmp.empty() ? bytes : std::span<const std::uint8_t>(bmp), cv::IMREAD_UNCHANGED, format);
   if (decoded.depth() == CV_16U) {  // samples at their own scale, not at 16 bits
-    const int precision = is_jpeg2000(bytes) ? jpeg2000_precision(bytes) : 0;
-    const int maxval = precision > 8 && precision < 16 ? (1 << precision) - 1 : pnm_maxval(bytes);
+    const int maxval = header.sample_max;
     if (maxval > 255 && maxval < 65535) decoded.convertTo(decoded, CV_8U, 255.0 / double(maxval));
   }
   cv::Mat image = to_8bit(std::move(decoded), options.grayscale);
-  // Formats without a header reader here (TIFF, BMP, ...) are checked after decoding; OpenCV itself
-  // refuses more than 2^30 pixels.
+  // Again on what came out: formats without a header reader here (raster_header) are checked
+  // only now; OpenCV itself refuses more than 2^30 pixels.
   check_pixels(image.size(), options.max_pixels);
   const Size size = image.size();
   return decoded_result(format, std::move(image), size, size, options.grayscale);  // to_8bit again: a no-op

@@ -44,9 +44,20 @@ double ms_since(Clock::time_point& start) {
 
 }  // namespace
 
-// One open, one fstat, reads into a buffer of the file's size.
-std::vector<std::uint8_t> read_input_file(const fs::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+namespace {
+const char* file_kind(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  return "not a file";
+}
+}  // namespace
+
+// One open, one fstat, reads into a buffer of the file's size. O_NONBLOCK: opening a FIFO (an input
+// swapped for one after the scan) must not wait for a writer; a regular file ignores the flag.
+std::vector<std::uint8_t> read_input_file(const fs::path& path, std::uint64_t max_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) read_failed(errno);
   struct Closer {
     int fd;
@@ -55,7 +66,12 @@ std::vector<std::uint8_t> read_input_file(const fs::path& path) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) read_failed(errno);
   if (S_ISDIR(st.st_mode)) read_failed(EISDIR);
-  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(std::max<off_t>(st.st_size, 0)));
+  if (!S_ISREG(st.st_mode)) throw ImageError(fmt::format("cannot read: not a regular file ({})", file_kind(st.st_mode)));
+  const auto size = static_cast<std::uint64_t>(std::max<off_t>(st.st_size, 0));
+  if (max_bytes != 0 && size > max_bytes) {
+    throw ImageError(fmt::format("cannot read: the file is {} bytes, above max_file_size {}", size, max_bytes));
+  }
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
   std::size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
@@ -106,7 +122,7 @@ void run(FileResult& result, const detail::OutputPlace& place, const JobOptions&
     }
   }
 
-  const std::vector<std::uint8_t> bytes = read_input_file(result.input);
+  const std::vector<std::uint8_t> bytes = read_input_file(result.input, options.max_file_size);
   result.stages.read_ms = ms_since(clock);
   DecodedImage decoded = detail::decode_for_pipeline(bytes, options);
   result.stages.decode_ms = ms_since(clock);

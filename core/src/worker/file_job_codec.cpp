@@ -62,6 +62,7 @@ pool::Bytes encode_job_options(const JobOptions& options) {
   w.u8(static_cast<std::uint8_t>((keep.exif ? 1 : 0) | (keep.copyright ? 2 : 0) | (keep.xmp ? 4 : 0) | (keep.gps ? 8 : 0)));
   w.u8(options.auto_orient ? 1 : 0);
   w.u64(options.max_pixels);
+  w.u64(options.max_file_size);
   w.u8(static_cast<std::uint8_t>(options.existing));
   return w.take();
 }
@@ -92,6 +93,7 @@ JobOptions decode_job_options(std::span<const std::uint8_t> bytes) {
   options.metadata = {(keep & 1) != 0, (keep & 2) != 0, (keep & 4) != 0, (keep & 8) != 0};
   options.auto_orient = r.boolean();
   options.max_pixels = r.u64();
+  options.max_file_size = r.u64();
   options.existing = enum_field(r, ExistingOutput::Skip);
   r.finish();
   return options;

@@ -10,7 +10,12 @@
 #include <map>
 #include <stop_token>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "test_images.hpp"
 
@@ -106,6 +111,33 @@ TEST_P(BatchDriver, an_output_that_is_another_items_input_is_never_replaced) {
   EXPECT_EQ(results["a.jpg"].error, "output would overwrite an input file (choose another output folder)");
   EXPECT_EQ(results["b.jpg"].status, Status::Ok) << results["b.jpg"].error;
   EXPECT_EQ(test::read_bytes(dir_ / "mixed" / "a.jpg"), before);
+}
+
+// Issue 14 item 6: inputs swapped after the scan for a FIFO (whose open waited for a writer forever) or
+// for a sparse file of 3 GB (read whole before any check) fail alone, at once, with their reasons.
+TEST_P(BatchDriver, inputs_swapped_for_a_fifo_or_a_huge_file_after_the_scan_fail_alone) {
+  fs::remove(dir_ / "in" / "7.jpg");
+  ASSERT_EQ(::mkfifo((dir_ / "in" / "7.jpg").c_str(), 0600), 0);
+  fs::resize_file(dir_ / "in" / "8.jpg", std::uintmax_t{3} << 30);  // sparse
+  // If the FIFO's open blocked, this unblocks it after 20 s (the open then reads an empty file), so a
+  // regression fails on the reason below rather than hanging the suite.
+  std::atomic<bool> finished{false};
+  std::thread watchdog([&] {
+    for (int i = 0; i < 200 && !finished; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (finished) return;
+    const int fd = ::open((dir_ / "in" / "7.jpg").c_str(), O_WRONLY | O_NONBLOCK);
+    if (fd >= 0) ::close(fd);
+  });
+  std::map<std::string, FileResult> results;
+  const BatchSummary summary =
+      run_batch(plan_, options_, batch_, [&](const FileResult& r) { results[r.input.filename().string()] = r; });
+  finished = true;
+  watchdog.join();
+  ASSERT_EQ(results.size(), static_cast<std::size_t>(kFiles));
+  EXPECT_EQ(summary.failed, 2u);
+  EXPECT_EQ(results["7.jpg"].error, "cannot read: not a regular file (a FIFO)");
+  EXPECT_EQ(results["8.jpg"].error, "cannot read: the file is 3221225472 bytes, above max_file_size 2147483648");
+  EXPECT_EQ(results["9.jpg"].status, Status::Ok) << results["9.jpg"].error;
 }
 
 INSTANTIATE_TEST_SUITE_P(backends, BatchDriver, ::testing::Values(Backend::Thread, Backend::Process),

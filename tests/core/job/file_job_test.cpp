@@ -6,9 +6,12 @@
 
 #include <signal.h>
 #include <sys/resource.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <thread>
 
@@ -284,6 +287,58 @@ TEST(read_input_file, reads_everything_or_says_why) {
     EXPECT_STREQ(e.what(), "cannot read: No such file or directory");
   }
   EXPECT_THROW((void)read_input_file(dir.path()), ImageError);
+}
+
+std::string read_error(const std::filesystem::path& path, std::uint64_t max_bytes = kDefaultMaxFileSize) {
+  try {
+    (void)read_input_file(path, max_bytes);
+  } catch (const ImageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// An input swapped for a FIFO after the scan must fail at once, not wait for a writer that never comes
+// (a blocking open or read would hang the worker forever); devices and sockets likewise.
+TEST(read_input_file, refuses_what_is_not_a_regular_file_without_waiting) {
+  test::TempDir dir;
+  ASSERT_EQ(::mkfifo((dir / "fifo.jpg").c_str(), 0600), 0);
+  std::string why;
+  std::atomic<bool> finished{false};
+  std::thread reader([&] {
+    why = read_error(dir / "fifo.jpg");
+    finished = true;
+  });
+  // If the open blocked, this test would hang: a watchdog opens the FIFO for writing after 5 s to
+  // free the reader, and the assertion below then fails on the reason.
+  bool done = false;
+  for (int i = 0; i < 500 && !done; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    done = finished;
+  }
+  if (!done) {
+    const int fd = ::open((dir / "fifo.jpg").c_str(), O_WRONLY | O_NONBLOCK);
+    if (fd >= 0) ::close(fd);
+  }
+  reader.join();
+  EXPECT_TRUE(done) << "reading a FIFO blocked";
+  EXPECT_EQ(why, "cannot read: not a regular file (a FIFO)");
+  EXPECT_EQ(read_error("/dev/null"), "cannot read: not a regular file (a character device)");
+}
+
+// The size is checked from fstat before the buffer is allocated: a sparse 3 GB file costs nothing.
+TEST(read_input_file, refuses_a_file_above_max_file_size_before_reading) {
+  test::TempDir dir;
+  const auto path = dir / "sparse.png";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, off_t{3} << 30), 0);
+  ::close(fd);
+  EXPECT_EQ(read_error(path), "cannot read: the file is 3221225472 bytes, above max_file_size 2147483648");
+  test::write_bytes(dir / "small.bin", std::vector<std::uint8_t>(1000, 7));
+  EXPECT_EQ(read_error(dir / "small.bin", 999), "cannot read: the file is 1000 bytes, above max_file_size 999");
+  EXPECT_EQ(read_error(dir / "small.bin", 1000), "");  // inclusive
+  EXPECT_EQ(read_error(dir / "small.bin", 0), "");     // 0: no limit
 }
 
 TEST(process_encoded, runs_in_memory) {

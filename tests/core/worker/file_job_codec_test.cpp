@@ -37,6 +37,7 @@ JobOptions sample_options() {
   o.encode.quality = 42;
   o.auto_orient = false;
   o.max_pixels = 123'456'789'012ULL;
+  o.max_file_size = 987'654'321'098ULL;
   o.existing = ExistingOutput::Skip;
   o.colour.handling = ColourHandling::ToProfile;
   o.colour.output_profile = "/profiles/wide é.icc";
@@ -126,6 +127,7 @@ TEST(file_job_codec, job_options_round_trip_every_field) {
         EXPECT_EQ(d.encode.quality, o.encode.quality);
         EXPECT_EQ(d.auto_orient, orient);
         EXPECT_EQ(d.max_pixels, o.max_pixels);
+        EXPECT_EQ(d.max_file_size, o.max_file_size);
         EXPECT_EQ(d.existing, existing);
         EXPECT_EQ(d.colour.handling, o.colour.handling);
         EXPECT_EQ(d.colour.output_profile, o.colour.output_profile);
@@ -146,6 +148,7 @@ TEST(file_job_codec, job_options_round_trip_every_field) {
   const JobOptions empty = imgpool::core::decode_job_options(imgpool::core::encode_job_options(JobOptions{}));
   EXPECT_EQ(empty.pipeline.size(), 0u);
   EXPECT_EQ(empty.max_pixels, JobOptions{}.max_pixels);
+  EXPECT_EQ(empty.max_file_size, JobOptions{}.max_file_size);
   EXPECT_EQ(empty.metadata, imgpool::core::KeepMetadata{});
   EXPECT_TRUE(empty.encode.optimize);
   for (imgpool::core::KeepMetadata keep : {imgpool::core::KeepMetadata{false, true, false, false},
@@ -232,19 +235,19 @@ TEST(file_job_codec, out_of_range_fields_are_message_errors) {
       {&options, "operation count past the message", [](Bytes& b) { put_u32(b, 0, 0xFFFFFFFFu); }},
       {&options, "spec length past the message", [](Bytes& b) { put_u32(b, 4, 0xFFFFFFF0u); }},
       // the tail: format, quality (4), chroma, progressive, optimize, background (3), metadata flags,
-      // auto_orient, max_pixels (8), existing
-      {&options, "format past Tiff", [o](Bytes& b) { b[o - 22] = 5; }},
-      {&options, "quality 0", [o](Bytes& b) { put_u32(b, o - 21, 0); }},
-      {&options, "quality 101", [o](Bytes& b) { put_u32(b, o - 21, 101); }},
-      {&options, "chroma past 4:4:4", [o](Bytes& b) { b[o - 17] = 3; }},
-      {&options, "progressive 2", [o](Bytes& b) { b[o - 16] = 2; }},
-      {&options, "optimize 2", [o](Bytes& b) { b[o - 15] = 2; }},
-      {&options, "unknown metadata flag", [o](Bytes& b) { b[o - 11] = 16; }},
-      {&options, "auto_orient 2", [o](Bytes& b) { b[o - 10] = 2; }},
+      // auto_orient, max_pixels (8), max_file_size (8), existing
+      {&options, "format past Tiff", [o](Bytes& b) { b[o - 30] = 5; }},
+      {&options, "quality 0", [o](Bytes& b) { put_u32(b, o - 29, 0); }},
+      {&options, "quality 101", [o](Bytes& b) { put_u32(b, o - 29, 101); }},
+      {&options, "chroma past 4:4:4", [o](Bytes& b) { b[o - 25] = 3; }},
+      {&options, "progressive 2", [o](Bytes& b) { b[o - 24] = 2; }},
+      {&options, "optimize 2", [o](Bytes& b) { b[o - 23] = 2; }},
+      {&options, "unknown metadata flag", [o](Bytes& b) { b[o - 19] = 16; }},
+      {&options, "auto_orient 2", [o](Bytes& b) { b[o - 18] = 2; }},
       {&options, "existing past Skip", [o](Bytes& b) { b[o - 1] = 3; }},
       // before the format: the two profile paths (length + bytes each), before them the colour handling
       {&options, "colour handling past ToProfile",
-       [o](Bytes& b) { b[o - 22 - 8 - std::string("/profiles/wide é.icc").size() - std::string("/profiles/press.icc").size() - 1] = 3; }},
+       [o](Bytes& b) { b[o - 30 - 8 - std::string("/profiles/wide é.icc").size() - std::string("/profiles/press.icc").size() - 1] = 3; }},
       {&item, "input length past the message", [](Bytes& b) { put_u32(b, 0, 0x7FFFFFFFu); }},
       {&item, "output_existed 2", [](Bytes& b) { b.back() = 2; }},
       {&item, "NUL byte in the input path", [](Bytes& b) { b[6] = 0; }},

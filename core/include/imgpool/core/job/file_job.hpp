@@ -33,12 +33,17 @@ struct EncodeOptions : EncodeSettings {
   Format format = Format::Same;  ///< Same: the output path's extension, else the input's format
 };
 
+/// the default JobOptions::max_file_size: 2 GiB, above any image within kDefaultMaxPixels but an
+/// uncompressed 16-bit RGBA one
+inline constexpr std::uint64_t kDefaultMaxFileSize = 2ull << 30;
+
 /// everything a file job needs besides its paths and models
 struct JobOptions {
   Pipeline pipeline;
   EncodeOptions encode;
   bool auto_orient = true;
   std::uint64_t max_pixels = kDefaultMaxPixels;
+  std::uint64_t max_file_size = kDefaultMaxFileSize;  ///< bytes read at most per input; 0: no limit
   ExistingOutput existing = ExistingOutput::Fail;
   ColourOptions colour;  ///< ICC profiles: converted to sRGB by default (codec/colour.hpp)
   KeepMetadata metadata;  ///< EXIF/XMP kept in outputs: none by default (codec/metadata.hpp)
@@ -72,8 +77,13 @@ FileResult run_file_job(const std::filesystem::path& input, const std::filesyste
                         const JobOptions& options, const WorkerModels* models) noexcept;
 
 /// the whole content of the file `path`: the one way imgpool reads an input (one open, one fstat, one
-/// buffer of the file's size). Throws ImageError("cannot read: <reason>"), e.g. "cannot read: Is a directory".
-std::vector<std::uint8_t> read_input_file(const std::filesystem::path& path);
+/// buffer of the file's size). Only a regular file is read: the open neither blocks nor follows the
+/// file into a FIFO, socket or device (opened O_NONBLOCK, then fstat). A file of more than `max_bytes`
+/// (0: no limit) is refused before anything is read. Throws ImageError("cannot read: <reason>"), e.g.
+/// "cannot read: Is a directory", "cannot read: not a regular file (a FIFO)", "cannot read: the file is
+/// 3221225472 bytes, above max_file_size 2147483648".
+std::vector<std::uint8_t> read_input_file(const std::filesystem::path& path,
+                                          std::uint64_t max_bytes = kDefaultMaxFileSize);
 
 /// checks `options` before any file is touched: quality 1..100 (UsageError), the colour options
 /// (check_colour_options), and that the pipeline's models load (ConfigError naming the missing file). run_batch and MemoryBatch call it first.
