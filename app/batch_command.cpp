@@ -34,6 +34,8 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
       ->check(CLI::IsMember({"same", "jpg", "jpeg", "png", "webp", "tif", "tiff"}, CLI::ignore_case));
   sub.add_option("--quality", o.quality, "JPEG/WebP quality 1-100 (default 85)")->check(CLI::Range(1, 100));
   sub.add_flag("-r,--recursive", o.recursive, "Walk sub-folders of folder inputs");
+  sub.add_flag("--follow-symlinks", o.follow_symlinks,
+               "Follow symbolic links that lead outside their input folder (default: report them, not followed)");
   sub.add_option("--include", o.include, "Only files matching this glob (repeatable)");
   sub.add_option("--exclude", o.exclude, "Leave out files matching this glob (repeatable)");
   auto* overwrite = sub.add_flag("--overwrite", o.overwrite, "Replace outputs that exist");
@@ -210,7 +212,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
 
   // The scan streams into a compact table (tens of bytes per file) and, with --shard, keeps only this
   // shard's files as they are found: memory stays nearly flat however many files the inputs hold.
-  core::ScanOptions scan_options{o.recursive, o.include, o.exclude};
+  core::ScanOptions scan_options{o.recursive, o.include, o.exclude, o.follow_symlinks};
   core::InputTable files;
   std::vector<core::InputProblem> problems;
   std::size_t total = 0;  // files and problems found, in every shard

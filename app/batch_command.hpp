@@ -19,6 +19,7 @@ struct CommonOptions {
   std::string format = "same";
   int quality = 85;
   bool recursive = false;
+  bool follow_symlinks = false;  // follow links out of their input folder
   std::vector<std::string> include;
   std::vector<std::string> exclude;
   bool overwrite = false;

@@ -22,6 +22,9 @@ TEST(cli_words, names_the_option_for_each_library_phrase) {
   EXPECT_EQ(cli_words("bad operation spec \"blur=x\": not a number"), "bad --op \"blur=x\": not a number");
   EXPECT_EQ(cli_words("cannot read: the file is 9 bytes, above max_file_size 8"),
             "cannot read: the file is 9 bytes, above --max-file-size 8");
+  EXPECT_EQ(cli_words("symbolic link to outside the input folder, not followed (set ScanOptions::follow_symlinks to "
+                      "follow it)"),
+            "symbolic link to outside the input folder, not followed (pass --follow-symlinks to follow it)");
 }
 
 TEST(cli_words, rewrites_every_occurrence_and_inside_longer_texts) {

@@ -1,5 +1,6 @@
 // Odd file names and paths through the imgpool command: spaces, Unicode, a newline, a leading dash, a
-// path near PATH_MAX, and symlinks (followed; a loop is reported once instead of walked forever).
+// path near PATH_MAX, and symlinks (followed inside the input folder; a loop is reported once instead of walked
+// forever).
 
 #include <limits.h>
 
@@ -72,18 +73,30 @@ TEST(names, path_near_path_max_with_recursive) {
   EXPECT_EQ(list_files(dir / "out"), (std::vector<std::string>{(relative / "deep.jpg").generic_string(), "top.jpg"}));
 }
 
+// Links out of the input folder are reported, not followed, unless --follow-symlinks; links inside it
+// are followed, and a file reached by two names is processed once.
 TEST(names, symlinked_files_and_folders_are_followed_once) {
   ScratchDir dir;
   fs::create_directories(dir / "in" / "real");
   fs::create_directories(dir / "elsewhere");
   fs::copy_file(kJpeg, dir / "in" / "real" / "a.jpg");
   fs::copy_file(kJpeg, dir / "elsewhere" / "b.jpg");
-  fs::create_directory_symlink(dir / "elsewhere", dir / "in" / "linked");      // followed
+  fs::create_directory_symlink(dir / "elsewhere", dir / "in" / "linked");      // out of the input folder
   fs::create_symlink(dir / "in" / "real" / "a.jpg", dir / "in" / "alias.jpg");  // same file as real/a.jpg
   const auto run = run_imgpool({"thumbnail", (dir / "in").string(), "-o", (dir / "out").string(), "-s", "32", "-r"});
-  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(run.out.find((dir / "in" / "linked").string() +
+                         ": symbolic link to outside the input folder, not followed (pass --follow-symlinks to "
+                         "follow it)"),
+            std::string::npos)
+      << run.out;
   // alias.jpg sorts first, so the file is listed once, under that name
-  EXPECT_EQ(list_files(dir / "out"), (std::vector<std::string>{"alias.jpg", "linked/b.jpg"}));
+  EXPECT_EQ(list_files(dir / "out"), (std::vector<std::string>{"alias.jpg"}));
+
+  const auto followed = run_imgpool(
+      {"thumbnail", (dir / "in").string(), "-o", (dir / "out2").string(), "-s", "32", "-r", "--follow-symlinks"});
+  EXPECT_EQ(followed.exit_code, 0) << followed.out << followed.err;
+  EXPECT_EQ(list_files(dir / "out2"), (std::vector<std::string>{"alias.jpg", "linked/b.jpg"}));
 }
 
 TEST(names, symlink_loop_is_reported_once_and_the_walk_ends) {

@@ -97,7 +97,8 @@ bool hidden(const fs::path& p) {
   return !name.empty() && name[0] == '.';
 }
 
-// Walks one folder. Recursion follows symlinked folders. Each folder (by canonical path) is walked
+// Walks one folder. Symbolic links are followed when their target is inside the input folder (or with
+// follow_symlinks); a link out of it is a problem, not followed. Each folder (by canonical path) is walked
 // once: a folder whose canonical path is already on the way down is a loop, reported once; one reached
 // again by another way (two links to one folder) is skipped, its files were listed the first time.
 // Without the second rule a chain of folders each linking twice to the next takes 2^depth walks.
@@ -106,7 +107,11 @@ class FolderWalker {
   FolderWalker(const ScanOptions& options, const FileSink& on_file, const ProblemSink& on_problem, SeenFiles& seen)
       : options_(options), on_file_(on_file), on_problem_(on_problem), seen_(seen) {}
 
-  void walk(const fs::path& root) { walk_dir(root, root); }
+  void walk(const fs::path& root) {
+    std::error_code ec;
+    root_ = fs::canonical(root, ec);
+    walk_dir(root, root);
+  }
 
  private:
   void walk_dir(const fs::path& root, const fs::path& dir) {
@@ -152,7 +157,7 @@ class FolderWalker {
         type = fs::status(p, sec).type();  // follows the link
       }
       if (type == fs::file_type::directory) {
-        if (options_.recursive) walk_dir(root, p);
+        if (options_.recursive && !leads_out(link, p)) walk_dir(root, p);
         continue;
       }
       if (!has_image_extension(p)) continue;
@@ -162,10 +167,24 @@ class FolderWalker {
         on_problem_({p, "broken symlink (its target does not exist), skipped"});
         continue;
       }
-      if (type != fs::file_type::regular) continue;
+      if (type != fs::file_type::regular || leads_out(link, p)) continue;
       add(p, relative);
     }
     ancestors_.erase(canonical);
+  }
+
+  // True (and reported) when `p` is a link whose target lies outside the input folder and links out
+  // are not followed.
+  bool leads_out(bool link, const fs::path& p) {
+    if (!link || options_.follow_symlinks || root_.empty()) return false;
+    std::error_code ec;
+    const fs::path target = fs::canonical(p, ec);
+    if (ec) return false;  // gone meanwhile: its read fails with the reason
+    const auto [r, t] = std::mismatch(root_.begin(), root_.end(), target.begin(), target.end());
+    if (r == root_.end()) return false;
+    on_problem_({p, "symbolic link to outside the input folder, not followed (set ScanOptions::follow_symlinks "
+                    "to follow it)"});
+    return true;
   }
 
   void add(const fs::path& p, const fs::path& relative) {
@@ -179,6 +198,7 @@ class FolderWalker {
   SeenFiles& seen_;
   std::set<fs::path> ancestors_;  // canonical folders on the way down from the root
   std::set<fs::path> walked_;     // canonical folders walked so far
+  fs::path root_;                 // the input folder, canonical
 };
 
 }  // namespace

@@ -54,11 +54,48 @@ TEST(scan_inputs, folder_reached_by_many_links_is_walked_once) {
   }
   fs::copy_file(test::data_path("photo.jpg"), dir / ("in/f" + std::to_string(kDepth) + "/z.jpg"));
   const auto start = std::chrono::steady_clock::now();
-  const ScanResult scan = scan_inputs({dir / "in/f0"}, recursive());
+  ScanOptions follow = recursive();
+  follow.follow_symlinks = true;  // f1.. are beside the input folder f0, not in it
+  const ScanResult scan = scan_inputs({dir / "in/f0"}, follow);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   ASSERT_EQ(scan.files.size(), 1u);
   EXPECT_EQ(scan.files[0].relative.filename(), "z.jpg");
   EXPECT_TRUE(scan.problems.empty());
+}
+
+// Issue 14 (input walk policy): a link planted in the input tree must not make a run read a file from
+// elsewhere (and put its thumbnail in -o). Links that stay inside the input folder are followed.
+TEST(scan_inputs, symlinks_out_of_the_input_folder_are_problems_unless_followed) {
+  test::TempDir dir;
+  fs::create_directories(dir / "in/sub");
+  fs::create_directories(dir / "private/album");
+  fs::copy_file(test::data_path("photo.jpg"), dir / "in/sub/own.jpg");
+  fs::copy_file(test::data_path("photo.jpg"), dir / "private/secret.jpg");
+  fs::copy_file(test::data_path("photo.jpg"), dir / "private/album/more.jpg");
+  fs::create_symlink(dir / "private/secret.jpg", dir / "in/file-out.jpg");
+  fs::create_directory_symlink("../private/album", dir / "in/folder-out");
+  fs::create_symlink("sub/own.jpg", dir / "in/file-in.jpg");  // the same file as sub/own.jpg: listed once
+  fs::create_directory_symlink("sub", dir / "in/folder-in");
+  fs::create_directory_symlink(dir / "in", dir / "in-link");  // the root itself may be a link
+
+  for (const fs::path& root : {dir / "in", dir / "in-link"}) {
+    const ScanResult scan = scan_inputs({root}, recursive());
+    EXPECT_EQ(relatives(scan), (std::vector<std::string>{"file-in.jpg"})) << root;
+    ASSERT_EQ(scan.problems.size(), 2u) << root;
+    EXPECT_EQ(scan.problems[0].path, root / "file-out.jpg");
+    EXPECT_EQ(scan.problems[1].path, root / "folder-out");
+    for (const auto& p : scan.problems) {
+      EXPECT_EQ(p.error, "symbolic link to outside the input folder, not followed (set "
+                         "ScanOptions::follow_symlinks to follow it)");
+    }
+  }
+  ScanOptions follow = recursive();
+  follow.follow_symlinks = true;
+  const ScanResult scan = scan_inputs({dir / "in"}, follow);
+  EXPECT_EQ(relatives(scan), (std::vector<std::string>{"file-in.jpg", "file-out.jpg", "folder-out/more.jpg"}));
+  EXPECT_TRUE(scan.problems.empty());
+  // an input named on its own is the user's choice: read, wherever a link leads
+  EXPECT_EQ(scan_inputs({dir / "in/file-out.jpg"}, {}).files.size(), 1u);
 }
 
 TEST(scan_inputs, broken_symlink_with_an_image_name_is_a_problem) {

@@ -25,6 +25,11 @@ struct ScanOptions {
   bool recursive = false;            ///< descend into sub-folders
   std::vector<std::string> include;  ///< fnmatch globs; a file must match one of them (empty: all)
   std::vector<std::string> exclude;  ///< fnmatch globs; a file matching one is left out
+  /// follow symbolic links in a folder (to files or folders) whose target lies outside that input
+  /// folder; by default each such link is an InputProblem and is not followed, so that a link planted
+  /// in the input tree cannot make a run read, and thumbnail into the output, a file from elsewhere.
+  /// Links that stay inside the input folder are always followed; an input named itself is always read.
+  bool follow_symlinks = false;
 };
 
 /// one input file, with the root it was found under (its output keeps the path relative to that root)
