@@ -66,6 +66,10 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
       ->check(CLI::IsMember({"auto", "off"}));
   sub.add_option("--max-pixels", o.max_pixels, "Refuse images with more pixels than this (decompression bombs)")
       ->check(CLI::PositiveNumber);
+  sub.add_option("--fail-on", o.fail_on,
+                 "What fails a file: error (damaged data; decoder warnings are kept in --report) or warning (any)")
+      ->check(CLI::IsMember({"error", "warning"}))
+      ->capture_default_str();
   sub.add_option("--max-file-size", o.max_file_size,
                  "Refuse input files larger than this many bytes (suffixes K, M, G: powers of 1024; 0: no limit)")
       ->transform(CLI::AsSizeValue(false))
@@ -158,6 +162,7 @@ core::JobOptions job_options(const CommonOptions& o, const std::vector<std::stri
   job.auto_orient = !o.no_auto_orient;
   if (o.max_pixels) job.max_pixels = o.max_pixels;
   job.max_file_size = o.max_file_size;
+  job.fail_on = o.fail_on == "warning" ? core::FailOn::Warning : core::FailOn::Error;
   job.colour.handling = o.keep_profile              ? core::ColourHandling::Keep
                         : !o.output_profile.empty() ? core::ColourHandling::ToProfile
                                                     : core::ColourHandling::ToSrgb;
@@ -296,6 +301,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   summary.failed += ran.failed;
   summary.skipped = ran.skipped;
   summary.cancelled = ran.cancelled;
+  summary.warned = ran.warned;
   summary.elapsed_s = ran.elapsed_s;
   const bool interrupted = signals.interrupted();
   const bool report_whole = report.finish();  // durable before the summary says the run is over

@@ -37,6 +37,7 @@ struct CommonOptions {
   int max_tasks_per_child = 0;    // process backend: chunks a worker runs before it is replaced; 0 = never
   std::uint64_t max_pixels = 0;  // 0: the library's default
   std::uint64_t max_file_size = core::kDefaultMaxFileSize;  ///< bytes; 0: no limit
+  std::string fail_on = "error";  ///< error | warning (core::FailOn)
   bool no_auto_orient = false;
   bool keep_profile = false;     // leave profiled images' pixels as stored, embed their profile
   std::string output_profile;    // convert to this RGB ICC profile instead of sRGB

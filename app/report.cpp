@@ -39,6 +39,7 @@ nlohmann::json result_to_json(const core::FileResult& r) {
   line["width"] = r.width;
   line["height"] = r.height;
   line["ms"] = r.ms;
+  line["warnings"] = r.warnings;  // dump_line replaces any byte that is not UTF-8
   return line;
 }
 
@@ -51,7 +52,8 @@ nlohmann::json summary_to_json(const core::BatchSummary& s, const std::vector<co
     list.push_back(std::move(failure));
   }
   return {{"processed", s.processed}, {"failed", s.failed},        {"skipped", s.skipped},
-          {"cancelled", s.cancelled}, {"elapsed_s", s.elapsed_s}, {"images_per_s", images_per_s(s)},
+          {"cancelled", s.cancelled}, {"warned", s.warned},        {"elapsed_s", s.elapsed_s},
+          {"images_per_s", images_per_s(s)},
           {"failures", list}};
 }
 
@@ -60,6 +62,7 @@ void print_summary(std::FILE* out, const core::BatchSummary& s, const std::vecto
   fmt::print(out, "{}{} processed, {} failed, {} skipped", interrupted ? "interrupted: " : "", s.processed, s.failed,
              s.skipped);
   if (s.cancelled) fmt::print(out, ", {} not started", s.cancelled);
+  if (s.warned) fmt::print(out, ", {} with decoder warnings", s.warned);
   fmt::print(out, " in {:.2f} s ({:.1f} images/s)\n", s.elapsed_s, images_per_s(s));
   if (!failures.empty()) {
     fmt::print(out, "failed:\n");

@@ -193,3 +193,42 @@ TEST(bad_input_bombs, max_file_size_refuses_large_inputs_before_reading) {
                 .exit_code,
             2);
 }
+
+// Decoder warnings: kept per file in --report (both backends: they cross the worker's wire), counted
+// in the summary, never printed raw; --fail-on warning fails such a file before it is written.
+TEST(bad_input_warnings, are_kept_in_the_report_and_fail_a_file_only_when_asked) {
+  ScratchDir dir;
+  fs::create_directories(dir / "in");
+  std::string jpeg = slurp(kSamples / "tiny-01.jpg");
+  const std::size_t next = 4 + (std::size_t(static_cast<unsigned char>(jpeg[4])) << 8 | static_cast<unsigned char>(jpeg[5]));
+  jpeg.insert(next, std::string(3, '\0'));  // libjpeg: "3 extraneous bytes before marker"
+  std::ofstream(dir / "in" / "extra.jpg", std::ios::binary) << jpeg;
+  std::ofstream(dir / "in" / "short.ppm", std::ios::binary) << "P6\n64 64\n255\n" << std::string(100, '\x7f');
+  for (const std::string backend : {"thread", "process"}) {
+    const fs::path out = dir / ("out-" + backend), report = dir / ("r-" + backend + ".jsonl");
+    const auto run = run_imgpool({"thumbnail", (dir / "in").string(), "-o", out.string(), "-s", "32", "--backend",
+                                  backend, "--report", report.string()});
+    EXPECT_EQ(run.exit_code, 1) << run.out << run.err;  // short.ppm fails
+    EXPECT_EQ(run.err, "") << backend;                  // OpenCV's own complaint is not on the terminal...
+    const auto lines = imgpool::test::read_report_by_input(report);
+    const auto& extra = lines.at((dir / "in" / "extra.jpg").string());
+    EXPECT_EQ(extra["status"], "ok") << backend;
+    EXPECT_EQ(extra["warnings"], nlohmann::json::array({"JPEG: Corrupt JPEG data: 3 extraneous bytes before marker 0xdb"}))
+        << backend;
+    const auto& ppm = lines.at((dir / "in" / "short.ppm").string());  // ...but in the file's line
+    ASSERT_EQ(ppm["warnings"].size(), 1u) << backend;
+    EXPECT_NE(ppm["warnings"][0].get<std::string>().find("Unexpected end of input stream"), std::string::npos);
+    EXPECT_NE(run.out.find("1 processed, 1 failed, 0 skipped, 2 with decoder warnings"), std::string::npos) << run.out;
+    EXPECT_TRUE(fs::exists(out / "extra.jpg")) << backend;
+
+    const fs::path strict = dir / ("strict-" + backend);
+    const auto failed = run_imgpool({"thumbnail", (dir / "in" / "extra.jpg").string(), "-o", strict.string(), "-s",
+                                     "32", "--backend", backend, "--fail-on", "warning"});
+    EXPECT_EQ(failed.exit_code, 1) << backend;
+    EXPECT_NE(failed.out.find("extra.jpg: warning: JPEG: Corrupt JPEG data: 3 extraneous bytes before marker 0xdb "
+                              "(--fail-on warning)"),
+              std::string::npos)
+        << failed.out;
+    EXPECT_FALSE(fs::exists(strict / "extra.jpg")) << backend;
+  }
+}

@@ -25,6 +25,7 @@ TEST(cli_words, names_the_option_for_each_library_phrase) {
   EXPECT_EQ(cli_words("symbolic link to outside the input folder, not followed (set ScanOptions::follow_symlinks to "
                       "follow it)"),
             "symbolic link to outside the input folder, not followed (pass --follow-symlinks to follow it)");
+  EXPECT_EQ(cli_words("warning: TIFF: x (fail_on is FailOn::Warning)"), "warning: TIFF: x (--fail-on warning)");
 }
 
 TEST(cli_words, rewrites_every_occurrence_and_inside_longer_texts) {

@@ -89,8 +89,10 @@ MemoryResult MemoryBatch::run(std::size_t index) {
   MemoryResult result;
   result.index = index;
   result.name = items_[index].name;
+  detail::WarningCapture warnings;
   try {
     run_stages(index, result, &pool::this_worker::state<WorkerModels>());
+    detail::check_warnings(warnings, options_);
     result.status = Status::Ok;
   } catch (const pool::CancelledError&) {
     throw;
@@ -103,6 +105,7 @@ MemoryResult MemoryBatch::run(std::size_t index) {
     result.image.release();
     result.width = result.height = 0;
   }
+  result.warnings = warnings.take();
   result.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   outcome_[index].store(
       static_cast<unsigned char>(result.status == Status::Ok ? ItemEvent::Succeeded : ItemEvent::Failed));

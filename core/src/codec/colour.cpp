@@ -20,6 +20,7 @@
 #include <imgpool/core/error.hpp>
 
 #include "codec/decode_common.hpp"
+#include "codec/warnings.hpp"
 
 namespace imgpool::core {
 
@@ -206,6 +207,7 @@ ColouredImage convert_colour(cv::Mat image, std::span<const std::uint8_t> source
   const bool usable = space == (gray ? cmsSigGrayData : cmsSigRgbData);
   if (gray) {
     // Gray stays gray and untagged: a gray profile is converted to sRGB's tone curve unless kept.
+    if (!usable && !source.empty()) detail::note_warning("ICC", "the embedded profile is unreadable or not a gray profile; ignored");
     if (!usable || options.handling == ColourHandling::Keep) {
       return {std::move(image), usable ? std::vector<std::uint8_t>(source.begin(), source.end()) : std::vector<std::uint8_t>{}};
     }
@@ -222,9 +224,15 @@ ColouredImage convert_colour(cv::Mat image, std::span<const std::uint8_t> source
     }
     case ColourHandling::ToSrgb: break;
   }
-  if (!usable) return {std::move(image), {}};
+  if (!usable) {
+    if (!source.empty()) detail::note_warning("ICC", "the embedded profile is unreadable or not an RGB profile; pixels taken as sRGB");
+    return {std::move(image), {}};
+  }
   auto [out, ok] = converted(image, source, srgb_profile());
-  if (!ok) return {std::move(image), {}};  // lcms could read the profile but not build a transform: as untagged
+  if (!ok) {  // lcms could read the profile but not build a transform: as untagged
+    detail::note_warning("ICC", "lcms cannot convert from the embedded profile; pixels taken as sRGB");
+    return {std::move(image), {}};
+  }
   return {std::move(out), srgb_profile()};
 }
 
@@ -233,7 +241,10 @@ namespace detail {
 cv::Mat cmyk_to_bgr(const cv::Mat& cmyk, bool inverted, std::span<const std::uint8_t> embedded,
                     const std::filesystem::path& fallback) {
   std::span<const std::uint8_t> profile = embedded;
-  if (space_of(profile) != cmsSigCmykData) profile = load_profile(fallback.empty() ? kDefaultCmykProfile : fallback);
+  if (space_of(profile) != cmsSigCmykData) {
+    if (!embedded.empty()) note_warning("ICC", "the embedded profile is unreadable or not a CMYK profile; the default CMYK profile is used");
+    profile = load_profile(fallback.empty() ? kDefaultCmykProfile : fallback);
+  }
   const CachedTransform& t = transform_for(profile, srgb_profile(), inverted ? TYPE_CMYK_8_REV : TYPE_CMYK_8, TYPE_BGR_8);
   if (!t.transform) throw ImageError("corrupt JPEG: its CMYK profile cannot be used");
   return run(t, cmyk, CV_8UC3);

@@ -10,6 +10,8 @@
 
 #include <imgpool/core/error.hpp>
 
+#include "codec/warnings.hpp"
+
 namespace imgpool::core::detail {
 
 namespace {
@@ -31,8 +33,14 @@ struct ErrorManager {
 // Warnings (corrupt data that libjpeg recovers from) fail the file, as in the TurboJPEG path, except
 // the harmless "extraneous bytes before marker" that many camera files carry.
 void on_message(j_common_ptr cinfo, int level) {
-  if (level >= 0 || cinfo->err->msg_code == JWRN_EXTRANEOUS_DATA) return;
+  if (level >= 0) return;
   auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
+  if (cinfo->err->msg_code == JWRN_EXTRANEOUS_DATA) {
+    char text[JMSG_LENGTH_MAX];
+    (*cinfo->err->format_message)(cinfo, text);
+    note_warning("JPEG", text);  // kept with the file's result
+    return;
+  }
   if (err->warnings++ == 0) (*cinfo->err->format_message)(cinfo, err->message);
 }
 

@@ -13,6 +13,7 @@
 
 #include "codec/decode_common.hpp"
 #include "codec/jpeg_dc.hpp"
+#include "codec/warnings.hpp"
 
 namespace imgpool::core::detail {
 
@@ -64,6 +65,7 @@ void decompress(tjhandle handle, std::span<const std::uint8_t> bytes, cv::Mat& i
     const bool harmless =
         tjGetErrorCode(handle) == TJERR_WARNING && why.find("extraneous bytes") != std::string::npos;
     if (!harmless) throw ImageError(fmt::format("corrupt JPEG: {}", why));
+    note_warning("JPEG", why);  // kept with the file's result
   }
 }
 

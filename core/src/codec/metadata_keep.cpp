@@ -12,6 +12,8 @@
 #include <imgpool/core/codec/metadata.hpp>
 #include <imgpool/core/error.hpp>
 
+#include "codec/warnings.hpp"
+
 namespace imgpool::core {
 
 namespace {
@@ -29,7 +31,9 @@ void xmp_lock(void*, bool lock) {
 void set_up_exiv2() {
   static std::once_flag once;
   std::call_once(once, [] {
-    Exiv2::LogMsg::setLevel(Exiv2::LogMsg::mute);
+    // Exiv2's complaints about a file's metadata go to that file's result, never to stderr
+    Exiv2::LogMsg::setLevel(Exiv2::LogMsg::warn);
+    Exiv2::LogMsg::setHandler([](int, const char* text) { detail::note_warning("metadata", text); });
     Exiv2::XmpParser::initialize(xmp_lock, nullptr);
   });
 }

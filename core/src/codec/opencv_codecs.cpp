@@ -9,6 +9,8 @@
 
 #include <imgpool/core/error.hpp>
 
+#include "codec/warnings.hpp"
+
 namespace imgpool::core::detail {
 
 namespace {
@@ -37,6 +39,7 @@ Codecs load() {
   if (library == nullptr) {
     throw ConfigError(fmt::format("cannot load OpenCV's image codecs ({}): {}", IMGPOOL_OPENCV_IMGCODECS, ::dlerror()));
   }
+  route_std_cerr_to_captures();  // OpenCV 4.6's imgcodecs writes its errors to std::cerr: kept per file
   Codecs codecs;
   codecs.imdecode = reinterpret_cast<Imdecode>(::dlsym(library, kImdecode));
   codecs.imencode = reinterpret_cast<Imencode>(::dlsym(library, kImencode));

@@ -26,7 +26,8 @@ cv::Mat opencv_decode(std::span<const std::uint8_t> bytes, int flags, Format for
     throw ImageError(fmt::format("cannot decode: {}", e.err));
   }
   if (image.empty()) {
-    if (format == Format::Same) throw ImageError("not an image (unrecognised data)");
+    // a header read here (BMP, PNM, ...) makes it an image, if a broken one
+    if (format == Format::Same && raster_header(bytes).size.empty()) throw ImageError("not an image (unrecognised data)");
     constexpr const char* kLabels[] = {"image", "JPEG", "PNG", "WebP", "TIFF"};
     throw ImageError(fmt::format("corrupt {} (OpenCV cannot decode it)", kLabels[static_cast<int>(format)]));
   }

@@ -17,6 +17,7 @@
 #include <imgpool/core/error.hpp>
 
 #include "codec/decode_common.hpp"
+#include "codec/warnings.hpp"
 
 namespace imgpool::core::detail {
 
@@ -66,7 +67,15 @@ int on_error(TIFF*, void* user, const char* module, const char* format, va_list 
   }
   return 1;
 }
-int on_warning(TIFF*, void*, const char*, const char*, va_list) { return 1; }  // captured, not printed
+// kept with the file's result (warnings.hpp), never printed
+int on_warning(TIFF*, void*, const char* module, const char* format, va_list args) {
+  char text[512];
+  int used = module != nullptr && *module != 0 ? std::snprintf(text, sizeof text, "%s: ", module) : 0;
+  if (used < 0 || std::size_t(used) >= sizeof text) used = 0;
+  std::vsnprintf(text + used, sizeof text - std::size_t(used), format, args);
+  note_warning("TIFF", text);
+  return 1;
+}
 
 struct TiffClose {
   void operator()(TIFF* tif) const { TIFFClose(tif); }

@@ -98,7 +98,8 @@ bool not_older(const struct stat& output, const fs::path& input) {
 
 // The job proper; throws, run_file_job turns that into a result. Every look at and write of the output
 // goes through `place`'s root (links below it never followed), and no input is ever replaced.
-void run(FileResult& result, const detail::OutputPlace& place, const JobOptions& options, const WorkerModels* models) {
+void run(FileResult& result, const detail::OutputPlace& place, const JobOptions& options, const WorkerModels* models,
+         const detail::WarningCapture& warnings) {
   auto clock = Clock::now();
   detail::InputIds own_input;
   const detail::InputIds* inputs = place.inputs;
@@ -135,6 +136,7 @@ void run(FileResult& result, const detail::OutputPlace& place, const JobOptions&
   const Format format = detail::choose_format(options.encode, &result.output, input_format);
   const std::vector<std::uint8_t> encoded = detail::encode_output(processed, format, options);
   result.stages.encode_ms = ms_since(clock);
+  detail::check_warnings(warnings, options);
 
   const auto replace =
       options.existing == ExistingOutput::Fail ? detail::Replace::Never : detail::Replace::Always;
@@ -165,11 +167,13 @@ FileResult detail::run_file_job(const OutputPlace& place, const fs::path& input,
   FileResult result;
   result.input = input;
   result.output = output;
+  detail::WarningCapture warnings;
   try {
-    run(result, place, options, models);
+    run(result, place, options, models, warnings);
   } catch (...) {
     result.error = detail::current_failure_reason();
   }
+  result.warnings = warnings.take();
   if (!result.error.empty()) result.status = Status::Failed;
   result.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
   return result;
@@ -177,13 +181,20 @@ FileResult detail::run_file_job(const OutputPlace& place, const fs::path& input,
 
 std::vector<std::uint8_t> process_encoded(std::span<const std::uint8_t> input, const JobOptions& options,
                                           const WorkerModels* models, Format fallback) {
+  const detail::WarningCapture warnings;  // no result to keep them in: they count only for fail_on
   DecodedImage decoded = detail::decode_for_pipeline(input, options);
   const Format format = detail::choose_format(options.encode, nullptr, decoded.format, fallback);
-  return detail::encode_output(detail::apply_pipeline(std::move(decoded), options, models), format, options);
+  std::vector<std::uint8_t> out =
+      detail::encode_output(detail::apply_pipeline(std::move(decoded), options, models), format, options);
+  detail::check_warnings(warnings, options);
+  return out;
 }
 
 cv::Mat process_to_image(std::span<const std::uint8_t> bytes, const JobOptions& options, const WorkerModels* models) {
-  return detail::apply_pipeline(detail::decode_for_pipeline(bytes, options), options, models).image;
+  const detail::WarningCapture warnings;
+  cv::Mat image = detail::apply_pipeline(detail::decode_for_pipeline(bytes, options), options, models).image;
+  detail::check_warnings(warnings, options);
+  return image;
 }
 
 void check_job(const JobOptions& options) {

@@ -55,6 +55,12 @@ ProcessedImage apply_pipeline(DecodedImage decoded, const JobOptions& options, c
   return out;
 }
 
+void check_warnings(const WarningCapture& capture, const JobOptions& options) {
+  if (options.fail_on == FailOn::Warning && !capture.empty()) {
+    throw ImageError(fmt::format("warning: {} (fail_on is FailOn::Warning)", capture.first()));
+  }
+}
+
 std::vector<std::uint8_t> encode_output(const ProcessedImage& processed, Format format, const JobOptions& options) {
   // Pixels turned upright by their orientation must not be turned again by a kept tag.
   const bool upright = options.auto_orient;

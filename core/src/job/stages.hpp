@@ -9,6 +9,7 @@
 //                                             colour management (to sRGB by default)
 //   choose_format(...)                        the output format
 //   encode_output(processed, format, options) the metadata the job keeps, then encode() (codec/encoder.hpp)
+//   check_warnings(capture, options)          FailOn::Warning: a warned-about file fails before it is written
 
 #include <cstdint>
 #include <filesystem>
@@ -20,6 +21,8 @@
 
 #include <imgpool/core/codec/decoder.hpp>
 #include <imgpool/core/job/file_job.hpp>
+
+#include "codec/warnings.hpp"
 
 namespace imgpool::core::detail {
 
@@ -46,6 +49,10 @@ ProcessedImage apply_pipeline(DecodedImage decoded, const JobOptions& options, c
 /// `processed` encoded as `format` with options.encode's settings, embedding the profile its pixels
 /// are in and the EXIF/XMP options.metadata keeps (metadata_to_keep)
 std::vector<std::uint8_t> encode_output(const ProcessedImage& processed, Format format, const JobOptions& options);
+
+/// throws ImageError("warning: <first warning> (fail_on is FailOn::Warning)") when options.fail_on is
+/// Warning and `capture` holds one
+void check_warnings(const WarningCapture& capture, const JobOptions& options);
 
 /// the output format: `encode.format`, else the format of `output`'s extension (when there is an
 /// output path), else the input's sniffed format, else `fallback`. Throws ImageError("cannot write

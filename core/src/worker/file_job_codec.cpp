@@ -6,6 +6,8 @@
 
 #include <imgpool/core/error.hpp>
 
+#include "codec/warnings.hpp"
+
 namespace imgpool::core {
 namespace fs = std::filesystem;
 using pool::MessageError;
@@ -64,6 +66,7 @@ pool::Bytes encode_job_options(const JobOptions& options) {
   w.u64(options.max_pixels);
   w.u64(options.max_file_size);
   w.u8(static_cast<std::uint8_t>(options.existing));
+  w.u8(static_cast<std::uint8_t>(options.fail_on));
   return w.take();
 }
 
@@ -95,6 +98,7 @@ JobOptions decode_job_options(std::span<const std::uint8_t> bytes) {
   options.max_pixels = r.u64();
   options.max_file_size = r.u64();
   options.existing = enum_field(r, ExistingOutput::Skip);
+  options.fail_on = enum_field(r, FailOn::Warning);
   r.finish();
   return options;
 }
@@ -153,6 +157,8 @@ pool::Bytes encode_file_result(const FileResult& result) {
   pool::wire::Writer w;
   w.u8(static_cast<std::uint8_t>(result.status));
   w.str(result.error);
+  w.u32(static_cast<std::uint32_t>(result.warnings.size()));
+  for (const std::string& warning : result.warnings) w.str(warning);
   w.u32(static_cast<std::uint32_t>(result.width));
   w.u32(static_cast<std::uint32_t>(result.height));
   w.f64(result.ms);
@@ -172,6 +178,9 @@ FileResult decode_file_result(std::span<const std::uint8_t> bytes, const fs::pat
   result.output = output;
   result.status = enum_field(r, Status::Skipped);
   result.error = r.str();
+  const std::uint32_t warnings = r.u32();
+  if (warnings > detail::WarningCapture::kMaxWarnings + 1) throw MessageError("file job: too many warnings");
+  for (std::uint32_t i = 0; i < warnings; ++i) result.warnings.push_back(r.str());
   const std::uint32_t width = r.u32(), height = r.u32();
   if (width > 1u << 30 || height > 1u << 30) throw MessageError("file job: output size out of range");
   result.width = static_cast<int>(width);

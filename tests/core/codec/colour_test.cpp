@@ -22,6 +22,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "codec/warnings.hpp"
 #include "job/stages.hpp"
 #include "test_images.hpp"
 
@@ -225,6 +226,22 @@ TEST(colour, unusable_profiles_are_ignored) {
   const ColouredImage gray = convert_colour(cv::Mat(4, 4, CV_8UC1, cv::Scalar(100)), display_p3(), {});
   EXPECT_EQ(gray.image.at<std::uint8_t>(0, 0), 100) << "an RGB profile on gray pixels";
   EXPECT_TRUE(gray.profile.empty());
+}
+
+// ...but not silently: the file's result says so (warnings.hpp)
+TEST(colour, an_unusable_profile_is_a_warning_of_its_file) {
+  test::TempDir dir;
+  test::write_bytes(dir / "bad-icc.png", png_with_icc(vivid(16, 8), Bytes(600, 0x5A)));
+  JobOptions options;
+  const FileResult r = run_file_job(dir / "bad-icc.png", dir / "out.png", options, nullptr);
+  EXPECT_EQ(r.status, Status::Ok) << r.error;
+  EXPECT_EQ(r.warnings,
+            std::vector<std::string>{"ICC: the embedded profile is unreadable or not an RGB profile; pixels taken as sRGB"});
+  detail::WarningCapture capture;
+  (void)convert_colour(cv::Mat(4, 4, CV_8UC1, cv::Scalar(100)), display_p3(), {});
+  EXPECT_EQ(capture.take(), std::vector<std::string>{"ICC: the embedded profile is unreadable or not a gray profile; ignored"});
+  (void)convert_colour(cv::Mat(4, 4, CV_8UC1, cv::Scalar(100)), {}, {});  // no profile: nothing to say
+  EXPECT_TRUE(capture.take().empty());
 }
 
 TEST(colour, converts_to_a_named_output_profile) {

@@ -39,6 +39,7 @@ JobOptions sample_options() {
   o.max_pixels = 123'456'789'012ULL;
   o.max_file_size = 987'654'321'098ULL;
   o.existing = ExistingOutput::Skip;
+  o.fail_on = imgpool::core::FailOn::Warning;
   o.colour.handling = ColourHandling::ToProfile;
   o.colour.output_profile = "/profiles/wide é.icc";
   o.colour.cmyk_profile = "/profiles/press.icc";
@@ -61,6 +62,7 @@ FileResult sample_result() {
   r.ms = 12.5;
   r.stages = {1.25, 2.5, 3.75, 4.0, 0.5};
   r.input_pixels = 1ULL << 40;
+  r.warnings = {"JPEG: Corrupt JPEG data: 3 extraneous bytes before marker 0xd9", "TIFF: Unknown field"};
   return r;
 }
 
@@ -120,6 +122,7 @@ TEST(file_job_codec, job_options_round_trip_every_field) {
         o.encode.format = format;
         o.existing = existing;
         o.auto_orient = orient;
+        o.fail_on = orient ? imgpool::core::FailOn::Error : imgpool::core::FailOn::Warning;
         o.encode.quality = orient ? 1 : 100;
         const JobOptions d = imgpool::core::decode_job_options(imgpool::core::encode_job_options(o));
         EXPECT_EQ(specs(d.pipeline), specs(o.pipeline));
@@ -129,6 +132,7 @@ TEST(file_job_codec, job_options_round_trip_every_field) {
         EXPECT_EQ(d.max_pixels, o.max_pixels);
         EXPECT_EQ(d.max_file_size, o.max_file_size);
         EXPECT_EQ(d.existing, existing);
+        EXPECT_EQ(d.fail_on, o.fail_on);
         EXPECT_EQ(d.colour.handling, o.colour.handling);
         EXPECT_EQ(d.colour.output_profile, o.colour.output_profile);
         EXPECT_EQ(d.colour.cmyk_profile, o.colour.cmyk_profile);
@@ -149,6 +153,7 @@ TEST(file_job_codec, job_options_round_trip_every_field) {
   EXPECT_EQ(empty.pipeline.size(), 0u);
   EXPECT_EQ(empty.max_pixels, JobOptions{}.max_pixels);
   EXPECT_EQ(empty.max_file_size, JobOptions{}.max_file_size);
+  EXPECT_EQ(empty.fail_on, JobOptions{}.fail_on);
   EXPECT_EQ(empty.metadata, imgpool::core::KeepMetadata{});
   EXPECT_TRUE(empty.encode.optimize);
   for (imgpool::core::KeepMetadata keep : {imgpool::core::KeepMetadata{false, true, false, false},
@@ -203,6 +208,7 @@ TEST(file_job_codec, file_result_round_trips_every_field_and_takes_its_paths_fro
     EXPECT_EQ(d.stages.encode_ms, r.stages.encode_ms);
     EXPECT_EQ(d.stages.write_ms, r.stages.write_ms);
     EXPECT_EQ(d.input_pixels, r.input_pixels);
+    EXPECT_EQ(d.warnings, r.warnings);
   }
 }
 
@@ -235,24 +241,27 @@ TEST(file_job_codec, out_of_range_fields_are_message_errors) {
       {&options, "operation count past the message", [](Bytes& b) { put_u32(b, 0, 0xFFFFFFFFu); }},
       {&options, "spec length past the message", [](Bytes& b) { put_u32(b, 4, 0xFFFFFFF0u); }},
       // the tail: format, quality (4), chroma, progressive, optimize, background (3), metadata flags,
-      // auto_orient, max_pixels (8), max_file_size (8), existing
-      {&options, "format past Tiff", [o](Bytes& b) { b[o - 30] = 5; }},
-      {&options, "quality 0", [o](Bytes& b) { put_u32(b, o - 29, 0); }},
-      {&options, "quality 101", [o](Bytes& b) { put_u32(b, o - 29, 101); }},
-      {&options, "chroma past 4:4:4", [o](Bytes& b) { b[o - 25] = 3; }},
-      {&options, "progressive 2", [o](Bytes& b) { b[o - 24] = 2; }},
-      {&options, "optimize 2", [o](Bytes& b) { b[o - 23] = 2; }},
-      {&options, "unknown metadata flag", [o](Bytes& b) { b[o - 19] = 16; }},
-      {&options, "auto_orient 2", [o](Bytes& b) { b[o - 18] = 2; }},
-      {&options, "existing past Skip", [o](Bytes& b) { b[o - 1] = 3; }},
+      // auto_orient, max_pixels (8), max_file_size (8), existing, fail_on
+      {&options, "format past Tiff", [o](Bytes& b) { b[o - 31] = 5; }},
+      {&options, "quality 0", [o](Bytes& b) { put_u32(b, o - 30, 0); }},
+      {&options, "quality 101", [o](Bytes& b) { put_u32(b, o - 30, 101); }},
+      {&options, "chroma past 4:4:4", [o](Bytes& b) { b[o - 26] = 3; }},
+      {&options, "progressive 2", [o](Bytes& b) { b[o - 25] = 2; }},
+      {&options, "optimize 2", [o](Bytes& b) { b[o - 24] = 2; }},
+      {&options, "unknown metadata flag", [o](Bytes& b) { b[o - 20] = 16; }},
+      {&options, "auto_orient 2", [o](Bytes& b) { b[o - 19] = 2; }},
+      {&options, "existing past Skip", [o](Bytes& b) { b[o - 2] = 3; }},
+      {&options, "fail_on past Warning", [o](Bytes& b) { b[o - 1] = 2; }},
       // before the format: the two profile paths (length + bytes each), before them the colour handling
       {&options, "colour handling past ToProfile",
-       [o](Bytes& b) { b[o - 30 - 8 - std::string("/profiles/wide é.icc").size() - std::string("/profiles/press.icc").size() - 1] = 3; }},
+       [o](Bytes& b) { b[o - 31 - 8 - std::string("/profiles/wide é.icc").size() - std::string("/profiles/press.icc").size() - 1] = 3; }},
       {&item, "input length past the message", [](Bytes& b) { put_u32(b, 0, 0x7FFFFFFFu); }},
       {&item, "output_existed 2", [](Bytes& b) { b.back() = 2; }},
       {&item, "NUL byte in the input path", [](Bytes& b) { b[6] = 0; }},
       {&result, "status past Skipped", [](Bytes& b) { b[0] = 3; }},
       {&result, "error length past the message", [](Bytes& b) { put_u32(b, 1, 0x10000u); }},
+      {&result, "warning count over the limit",
+       [](Bytes& b) { put_u32(b, 5 + std::string("corrupt JPEG: premature end").size(), 1000u); }},
       {&result, "width over 2^30", [r](Bytes& b) { put_u32(b, r - 64, (1u << 30) + 1); }},
       {&result, "height over 2^30", [r](Bytes& b) { put_u32(b, r - 60, 0xFFFFFFFFu); }},
       {&result, "NaN ms", [r](Bytes& b) { put_f64(b, r - 56, std::numeric_limits<double>::quiet_NaN()); }},

@@ -42,9 +42,11 @@ struct BatchSummary {
   std::size_t failed = 0;
   std::size_t skipped = 0;
   std::size_t cancelled = 0;  ///< never started because the batch was stopped
+  std::size_t warned = 0;     ///< finished items with FileResult::warnings, whatever their status
   double elapsed_s = 0;
   /// counts one finished item by its status
   void count(const FileResult& r) {
+    if (!r.warnings.empty()) ++warned;
     switch (r.status) {
       case Status::Ok: ++processed; break;
       case Status::Failed: ++failed; break;

@@ -69,6 +69,7 @@ struct MemoryResult {
   cv::Mat image;                      ///< the processed image (when MemoryBatchOptions::keep_image)
   int width = 0, height = 0;          ///< output size
   double ms = 0;                      ///< whole item, on its worker
+  std::vector<std::string> warnings;  ///< as FileResult::warnings
 };
 
 /// counts of a batch at one moment. done() == total once every item is finished or cancelled.

@@ -37,6 +37,16 @@ struct EncodeOptions : EncodeSettings {
 /// uncompressed 16-bit RGBA one
 inline constexpr std::uint64_t kDefaultMaxFileSize = 2ull << 30;
 
+/// Which trouble fails a file (as libvips' fail-on). Damaged data always does (a truncated or corrupt
+/// JPEG, a broken PNG stream): it would come out as a grey or partial picture. What decoders recover
+/// from cleanly is a warning, kept in the result's `warnings`: libjpeg's "extraneous bytes before
+/// marker", libtiff's unknown tags, Exiv2's complaints about metadata, an embedded ICC profile that
+/// cannot be used (the pixels are then taken as sRGB), OpenCV's own messages.
+enum class FailOn {
+  Error,    ///< default: warnings are kept in the result, the file is processed
+  Warning,  ///< any warning fails the file, before its output is written
+};
+
 /// everything a file job needs besides its paths and models
 struct JobOptions {
   Pipeline pipeline;
@@ -47,6 +57,7 @@ struct JobOptions {
   ExistingOutput existing = ExistingOutput::Fail;
   ColourOptions colour;  ///< ICC profiles: converted to sRGB by default (codec/colour.hpp)
   KeepMetadata metadata;  ///< EXIF/XMP kept in outputs: none by default (codec/metadata.hpp)
+  FailOn fail_on = FailOn::Error;
 };
 
 /// wall time per stage, milliseconds
@@ -63,6 +74,10 @@ struct FileResult {
   double ms = 0;              ///< whole job
   StageTimes stages;
   std::uint64_t input_pixels = 0;  ///< decoded pixels before the pipeline (after shrink-on-load)
+  /// what the decoders and encoders warned about this file ("JPEG: Corrupt JPEG data: 3 extraneous
+  /// bytes before marker 0xd9", "TIFF: TIFFReadDirectory: Unknown field with tag 65000 (0xfde8)
+  /// encountered"), each "<source>: <text>", at most 10 and a count of the rest; see FailOn
+  std::vector<std::string> warnings;
 };
 
 /// processes one file. Never throws: every failure is a Failed result with a one-line reason
@@ -91,13 +106,14 @@ void check_job(const JobOptions& options);
 
 /// decodes `bytes` (shrink-on-load, EXIF orientation and max_pixels from `options`) and runs
 /// `options.pipeline`; returns the processed image (8-bit gray/BGR/BGRA). `options.encode` is unused.
-/// Throws ImageError, UsageError, ConfigError. Thread safe; `models` as for Pipeline::apply.
+/// Throws ImageError, UsageError, ConfigError. Thread safe; `models` as for Pipeline::apply. Warnings
+/// are not returned (MemoryBatch keeps them); with FailOn::Warning, one throws ImageError.
 cv::Mat process_to_image(std::span<const std::uint8_t> bytes, const JobOptions& options, const WorkerModels* models);
 
 /// the in-memory job for embedding: decode (with shrink-on-load), pipeline, encode (with the
 /// metadata `options.metadata` keeps and the ICC profile of the pixels). Format::Same
 /// encodes in the input's sniffed format, or `fallback` when that is unknown. Throws ImageError,
-/// UsageError, ConfigError.
+/// UsageError, ConfigError. Warnings as for process_to_image.
 std::vector<std::uint8_t> process_encoded(std::span<const std::uint8_t> input, const JobOptions& options,
                                           const WorkerModels* models, Format fallback = Format::Png);
 
