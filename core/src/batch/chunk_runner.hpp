@@ -29,21 +29,19 @@ struct Settled {
 
 /// Where workers (or the process backend's supervisor) hand settled items to the thread that called
 /// run_batch: a whole chunk at a time where the backend can, so that many workers on tiny files do not
-/// queue on this lock.
+/// queue on this lock. push() signals under the lock: once the last item is in, run_batch may return
+/// and destroy the inbox as soon as it can take the lock, so a signal after unlocking could reach a
+/// destroyed condition variable (the pattern of the as_completed use-after-free, issue 14 item 11).
 class Inbox {
  public:
   void push(std::vector<Settled> settled) {
-    {
-      std::lock_guard lock(mutex_);
-      for (auto& s : settled) items_.push_back(std::move(s));
-    }
+    std::lock_guard lock(mutex_);
+    for (auto& s : settled) items_.push_back(std::move(s));
     ready_.notify_one();
   }
   void push(Settled settled) {
-    {
-      std::lock_guard lock(mutex_);
-      items_.push_back(std::move(settled));
-    }
+    std::lock_guard lock(mutex_);
+    items_.push_back(std::move(settled));
     ready_.notify_one();
   }
   /// waits up to `slice` for settled items; returns those there are

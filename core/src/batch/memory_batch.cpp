@@ -174,10 +174,9 @@ void MemoryBatch::record(std::size_t index, ItemEvent event) {
     }
   }
   if (final_event) {
-    {
-      std::lock_guard lock(mutex_);
-      ++delivered_;
-    }
+    // under the lock: a wait() that sees the last delivery may return and the batch be destroyed
+    std::lock_guard lock(mutex_);
+    ++delivered_;
     all_done_.notify_all();
   }
 }
