@@ -57,6 +57,10 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
       ->check(CLI::Range(0, 100));
   sub.add_option("--task-timeout", o.task_timeout, "process backend: seconds per file before its worker is killed")
       ->check(CLI::PositiveNumber);
+  sub.add_option("--stopped-grace", o.stopped_grace,
+                 "process backend: seconds a stopped (SIGSTOP) worker is waited for before it is killed; 0: forever")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   sub.add_option("--worker-memory", o.worker_memory, "process backend: address-space cap per worker, in MB")
       ->check(CLI::PositiveNumber);
   sub.add_option("--max-tasks-per-child", o.max_tasks_per_child,
@@ -276,6 +280,8 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   batch.backend = o.backend == "process" ? core::Backend::Process : core::Backend::Thread;
   batch.process.retries = o.retries;
   if (o.task_timeout > 0) batch.process.task_timeout = std::chrono::duration<double>(o.task_timeout);
+  batch.process.stopped_worker_grace =
+      o.stopped_grace > 0 ? std::optional<pool::Seconds>(o.stopped_grace) : std::nullopt;
   batch.process.worker_memory_mb = o.worker_memory;
   batch.process.max_tasks_per_child = o.max_tasks_per_child;
 

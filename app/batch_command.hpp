@@ -33,6 +33,7 @@ struct CommonOptions {
   std::string chunk = "auto";
   int retries = 1;               // process backend: reruns of a file whose worker died
   double task_timeout = 0;       // process backend: seconds per file; 0 = none
+  double stopped_grace = 60;     // process backend: seconds a stopped worker is waited for; 0 = forever
   std::uint64_t worker_memory = 0;  // process backend: MB of address space per worker; 0 = none
   int max_tasks_per_child = 0;    // process backend: chunks a worker runs before it is replaced; 0 = never
   std::uint64_t max_pixels = 0;  // 0: the library's default

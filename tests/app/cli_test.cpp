@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include <fmt/format.h>
@@ -524,6 +525,57 @@ TEST(cli, kill_9_of_a_busy_process_worker_is_retried_and_every_file_ends_ok) {
   EXPECT_EQ(outputs.size(), static_cast<std::size_t>(kFiles));
   for (const auto& f : outputs) EXPECT_TRUE(f.ends_with(".png")) << "leftover temporary file " << f;
   for (pid_t w : workers) EXPECT_TRUE(gone_or_zombie(w)) << "worker " << w << " outlived imgpool";
+}
+
+// --stopped-grace: a worker left stopped (SIGSTOP) is killed after the grace and its file fails (with
+// --retries 0) instead of stalling the run for the default 60 s.
+TEST(cli, a_stopped_worker_is_killed_after_the_stopped_grace) {
+  ScratchDir dir;
+  fs::create_directories(dir / "in");
+  constexpr int kFiles = 16;
+  for (int i = 0; i < kFiles; ++i) fs::copy_file(first_jpeg(), dir / "in" / ("copy" + std::to_string(i) + ".jpg"));
+  const std::string bin = IMGPOOL_BIN;
+  const std::string in = (dir / "in").string();
+  const std::string out = (dir / "out").string();
+  const std::string log = (dir / "stdout.txt").string();
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    freopen(log.c_str(), "w", stdout);
+    execl(bin.c_str(), bin.c_str(), "run", in.c_str(), "-o", out.c_str(), "--op", "resize=800x600", "-j", "1",
+          "--chunk", "off", "--format", "png", "--backend", "process", "--retries", "0", "--stopped-grace", "1",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::vector<pid_t> workers;
+  const auto started = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - started < std::chrono::seconds(60) &&
+         (workers.empty() || !fs::exists(out) || list_files(out).empty())) {
+    workers = workers_of(pid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(workers.size(), 1u);
+  ASSERT_EQ(kill(workers.front(), SIGSTOP), 0);
+  // Without the grace the run would wait 60 s: give it 30, then free the worker so nothing hangs.
+  int status = 0;
+  bool reaped = false;
+  const auto stopped = std::chrono::steady_clock::now();
+  while (!(reaped = waitpid(pid, &status, WNOHANG) == pid) &&
+         std::chrono::steady_clock::now() - stopped < std::chrono::seconds(30)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!reaped) {
+    kill(workers.front(), SIGCONT);
+    waitpid(pid, &status, 0);
+    FAIL() << "the run waited for the stopped worker";
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  std::ifstream printed(log);
+  const std::string text((std::istreambuf_iterator<char>(printed)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("worker stopped for more than 1 s (killed)"), std::string::npos) << text;
+  EXPECT_NE(text.find(fmt::format("{} processed, 1 failed", kFiles - 1)), std::string::npos) << text;
+  EXPECT_TRUE(gone_or_zombie(workers.front()));
 }
 
 TEST(cli, process_backend_options_are_validated) {
