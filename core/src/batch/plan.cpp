@@ -22,7 +22,7 @@ FileResult failed_result(const BatchItem& item, std::string why) {
 
 BatchItem BatchPlan::operator[](std::size_t i) const {
   const InputFile f = inputs_[kept_.at(i)];
-  return {f.path, output_path_for(f, out_dir_, format_), f.size};
+  return {f.path, output_path_for(f, out_dir_, format_), f.size, f.device, f.inode};
 }
 
 BatchPlan plan_batch(InputTable inputs, const fs::path& out_dir, Format format) {

@@ -52,7 +52,7 @@ class ProcessRunner final : public ChunkRunner {
     std::vector<pool::Bytes> arguments;
     arguments.reserve(items.size());
     for (const BatchItem& batch_item : items) {
-      FileItem item{batch_item.input, batch_item.output, false};
+      FileItem item{batch_item.input, batch_item.output, batch_item.device, batch_item.inode, false};
       if (existing_ == ExistingOutput::Fail) {
         std::error_code ec;
         item.output_existed = std::filesystem::exists(std::filesystem::symlink_status(item.output, ec));

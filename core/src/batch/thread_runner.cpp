@@ -38,7 +38,8 @@ class ThreadRunner final : public ChunkRunner {
           if (stop_.stop_requested()) {
             settled.push_back({chunk, std::nullopt});
           } else {
-            settled.push_back({chunk, detail::run_file_job(place_, item.input, item.output, options_, &models)});
+            settled.push_back({chunk, detail::run_file_job(place_, item.input, item.output, options_, &models,
+                                                           {item.device, item.inode})});
           }
         }
         inbox_.push(std::move(settled));

@@ -54,9 +54,14 @@ const char* file_kind(mode_t mode) {
 }
 }  // namespace
 
-// One open, one fstat, reads into a buffer of the file's size. O_NONBLOCK: opening a FIFO (an input
-// swapped for one after the scan) must not wait for a writer; a regular file ignores the flag.
 std::vector<std::uint8_t> read_input_file(const fs::path& path, std::uint64_t max_bytes) {
+  return detail::read_input(path, max_bytes, {});
+}
+
+// One open, one fstat, reads into a buffer of the file's size. O_NONBLOCK: opening a FIFO (an input
+// swapped for one after the scan) must not wait for a writer; a regular file ignores the flag. The
+// identity is that of the file opened, so no later swap can slip between the check and the read.
+std::vector<std::uint8_t> detail::read_input(const fs::path& path, std::uint64_t max_bytes, FileId scanned) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) read_failed(errno);
   struct Closer {
@@ -67,6 +72,9 @@ std::vector<std::uint8_t> read_input_file(const fs::path& path, std::uint64_t ma
   if (::fstat(fd, &st) != 0) read_failed(errno);
   if (S_ISDIR(st.st_mode)) read_failed(EISDIR);
   if (!S_ISREG(st.st_mode)) throw ImageError(fmt::format("cannot read: not a regular file ({})", file_kind(st.st_mode)));
+  if (scanned != FileId{} && file_id(st) != scanned) {
+    throw ImageError("cannot read: the file was replaced after the scan (another file has its name now)");
+  }
   const auto size = static_cast<std::uint64_t>(std::max<off_t>(st.st_size, 0));
   if (max_bytes != 0 && size > max_bytes) {
     throw ImageError(fmt::format("cannot read: the file is {} bytes, above max_file_size {}", size, max_bytes));
@@ -99,7 +107,7 @@ bool not_older(const struct stat& output, const fs::path& input) {
 // The job proper; throws, run_file_job turns that into a result. Every look at and write of the output
 // goes through `place`'s root (links below it never followed), and no input is ever replaced.
 void run(FileResult& result, const detail::OutputPlace& place, const JobOptions& options, const WorkerModels* models,
-         const detail::WarningCapture& warnings) {
+         detail::FileId scanned, const detail::WarningCapture& warnings) {
   auto clock = Clock::now();
   detail::InputIds own_input;
   const detail::InputIds* inputs = place.inputs;
@@ -123,7 +131,7 @@ void run(FileResult& result, const detail::OutputPlace& place, const JobOptions&
     }
   }
 
-  const std::vector<std::uint8_t> bytes = read_input_file(result.input, options.max_file_size);
+  const std::vector<std::uint8_t> bytes = detail::read_input(result.input, options.max_file_size, scanned);
   result.stages.read_ms = ms_since(clock);
   DecodedImage decoded = detail::decode_for_pipeline(bytes, options);
   result.stages.decode_ms = ms_since(clock);
@@ -162,14 +170,14 @@ FileResult run_file_job(const fs::path& input, const fs::path& output, const Job
 }
 
 FileResult detail::run_file_job(const OutputPlace& place, const fs::path& input, const fs::path& output,
-                                const JobOptions& options, const WorkerModels* models) noexcept {
+                                const JobOptions& options, const WorkerModels* models, FileId scanned) noexcept {
   const auto start = Clock::now();
   FileResult result;
   result.input = input;
   result.output = output;
   detail::WarningCapture warnings;
   try {
-    run(result, place, options, models, warnings);
+    run(result, place, options, models, scanned, warnings);
   } catch (...) {
     result.error = detail::current_failure_reason();
   }

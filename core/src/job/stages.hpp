@@ -23,6 +23,7 @@
 #include <imgpool/core/job/file_job.hpp>
 
 #include "codec/warnings.hpp"
+#include "job/file_identity.hpp"
 
 namespace imgpool::core::detail {
 
@@ -75,10 +76,14 @@ struct OutputPlace {
   bool rerun = false;
 };
 
-/// run_file_job (job/file_job.hpp) writing as `place` says
+/// run_file_job (job/file_job.hpp) writing as `place` says, reading `input` only if it is still the
+/// file `scanned` (when that is not {0, 0}): "cannot read: the file was replaced after the scan"
 FileResult run_file_job(const OutputPlace& place, const std::filesystem::path& input,
                         const std::filesystem::path& output, const JobOptions& options,
-                        const WorkerModels* models) noexcept;
+                        const WorkerModels* models, FileId scanned = {}) noexcept;
+
+/// read_input_file, refusing a file that is not `scanned` (unless that is {0, 0})
+std::vector<std::uint8_t> read_input(const std::filesystem::path& path, std::uint64_t max_bytes, FileId scanned);
 
 /// the one-line reason for the exception currently being handled; call it only inside a catch block.
 /// imgpool and standard exceptions give their message, cv::Exception "OpenCV: " and its text,

@@ -139,6 +139,8 @@ pool::Bytes encode_file_item(const FileItem& item) {
   pool::wire::Writer w;
   w.str(item.input.native());
   w.str(item.output.native());
+  w.u64(item.input_device);
+  w.u64(item.input_inode);
   w.u8(item.output_existed ? 1 : 0);
   return w.take();
 }
@@ -148,6 +150,8 @@ FileItem decode_file_item(std::span<const std::uint8_t> bytes) {
   FileItem item;
   item.input = path_field(r);
   item.output = path_field(r);
+  item.input_device = r.u64();
+  item.input_inode = r.u64();
   item.output_existed = r.boolean();
   r.finish();
   return item;

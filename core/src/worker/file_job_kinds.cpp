@@ -69,7 +69,8 @@ void register_file_job_kinds(pool::TaskRegistry& registry) {
     // bytes, where none was before the batch, is taken for the dead attempt's own.
     const detail::OutputPlace place{root, &worker_job->inputs, rerun && !item.output_existed};
     return encode_file_result(
-        detail::run_file_job(place, item.input, item.output, worker_job->options, &worker_job->models));
+        detail::run_file_job(place, item.input, item.output, worker_job->options, &worker_job->models,
+                             {item.input_device, item.input_inode}));
   });
 }
 

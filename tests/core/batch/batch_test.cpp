@@ -140,6 +140,39 @@ TEST_P(BatchDriver, inputs_swapped_for_a_fifo_or_a_huge_file_after_the_scan_fail
   EXPECT_EQ(results["9.jpg"].status, Status::Ok) << results["9.jpg"].error;
 }
 
+// An input swapped after the scan for a link to a file elsewhere, or for another file, or reached
+// through its folder swapped for a link, is not read: the job checks that the file it opened is the one
+// the scan found (device and inode), so a planted link cannot make a thumbnail of a private file.
+TEST_P(BatchDriver, inputs_swapped_after_the_scan_are_not_read) {
+  const std::string kReplaced = "cannot read: the file was replaced after the scan (another file has its name now)";
+  fs::create_directories(dir_ / "private");
+  fs::copy_file(test::data_path("photo.jpg"), dir_ / "private" / "secret.jpg");
+  fs::remove(dir_ / "in" / "3.jpg");
+  fs::create_symlink(dir_ / "private" / "secret.jpg", dir_ / "in" / "3.jpg");
+  fs::copy_file(test::data_path("photo.jpg"), dir_ / "in" / "new.jpg");
+  fs::rename(dir_ / "in" / "new.jpg", dir_ / "in" / "4.jpg");  // as an editor saves: same name, another file
+  std::map<std::string, FileResult> results;
+  run_batch(plan_, options_, batch_, [&](const FileResult& r) { results[r.input.filename().string()] = r; });
+  ASSERT_EQ(results.size(), static_cast<std::size_t>(kFiles));
+  EXPECT_EQ(results["3.jpg"].error, kReplaced);
+  EXPECT_EQ(results["4.jpg"].error, kReplaced);
+  EXPECT_EQ(results["5.jpg"].status, Status::Ok) << results["5.jpg"].error;
+  EXPECT_FALSE(fs::exists(dir_ / "out" / "3.jpg"));
+
+  // the whole input folder swapped for a link to a folder of private files with the same names
+  fs::rename(dir_ / "in", dir_ / "in-moved");
+  fs::create_directories(dir_ / "private-folder");
+  for (int i = 0; i < kFiles; ++i) {
+    fs::copy_file(dir_ / "private" / "secret.jpg", dir_ / "private-folder" / (std::to_string(i) + ".jpg"));
+  }
+  fs::create_directory_symlink(dir_ / "private-folder", dir_ / "in");
+  options_.existing = ExistingOutput::Overwrite;
+  results.clear();
+  run_batch(plan_, options_, batch_, [&](const FileResult& r) { results[r.input.filename().string()] = r; });
+  ASSERT_EQ(results.size(), static_cast<std::size_t>(kFiles));
+  for (const auto& [name, r] : results) EXPECT_EQ(r.error, kReplaced) << name;
+}
+
 INSTANTIATE_TEST_SUITE_P(backends, BatchDriver, ::testing::Values(Backend::Thread, Backend::Process),
                          [](const auto& test) { return test.param == Backend::Thread ? "thread" : "process"; });
 

@@ -51,7 +51,7 @@ JobOptions sample_options() {
   return o;
 }
 
-FileItem sample_item() { return {"/in/a dir/photo é.jpg", "/out/x/photo é.webp", true}; }
+FileItem sample_item() { return {"/in/a dir/photo é.jpg", "/out/x/photo é.webp", 0xFD01, 1ULL << 50, true}; }
 
 FileResult sample_result() {
   FileResult r;
@@ -184,6 +184,8 @@ TEST(file_job_codec, file_item_round_trips_every_field) {
     const FileItem d = imgpool::core::decode_file_item(imgpool::core::encode_file_item(item));
     EXPECT_EQ(d.input, item.input);
     EXPECT_EQ(d.output, item.output);
+    EXPECT_EQ(d.input_device, item.input_device);
+    EXPECT_EQ(d.input_inode, item.input_inode);
     EXPECT_EQ(d.output_existed, existed);
   }
 }

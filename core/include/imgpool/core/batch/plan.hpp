@@ -18,6 +18,10 @@ struct BatchItem {
   std::filesystem::path input;
   std::filesystem::path output;
   std::uint64_t cost = 0;  ///< input size in bytes; what the chunking layer balances
+  /// the input's identity (device, inode) when it was scanned: the job refuses to read another file
+  /// found under that name (swapped in, or reached through a folder swapped for a link). Both 0: the
+  /// input is read as it is (an item built by hand).
+  std::uint64_t device = 0, inode = 0;
 };
 
 /// the items of a batch, and the inputs refused before any work (their results are already failures).

@@ -47,6 +47,7 @@ FileJobSetup decode_file_job_setup(std::span<const std::uint8_t> bytes);
 /// refused with ExistingOutput::Fail, never replaced.
 struct FileItem {
   std::filesystem::path input, output;
+  std::uint64_t input_device = 0, input_inode = 0;  ///< BatchItem's device and inode
   bool output_existed = false;
 };
 /// FileItem ⇄ bytes; decode throws pool::MessageError on anything malformed or truncated (an empty
