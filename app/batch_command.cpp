@@ -197,6 +197,10 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   SignalWatcher signals;
   // Everything that can be wrong with the command line is checked before a file is touched.
   const core::JobOptions job = job_options(o, op_specs);
+  // OpenCV's own pixel limit as a second wall behind the header checks (codec/raster_header.cpp): its
+  // imgcodecs reads it once, when core loads it on the first decode, and workers inherit it. Set here,
+  // where no other thread can be reading the environment; a value the user exported wins.
+  if (job.max_pixels != 0) ::setenv("OPENCV_IO_MAX_IMAGE_PIXELS", std::to_string(job.max_pixels).c_str(), 0);
   std::optional<core::ShardSpec> shard;
   if (!o.shard.empty()) {
     shard = resolve_shard(o.shard, o.shard_count);

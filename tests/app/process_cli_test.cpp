@@ -1,5 +1,6 @@
 // The process backend's command-line options: --max-tasks-per-child recycles workers (seen from outside,
-// through a worker wrapper that logs each worker start) without changing any output, and is validated.
+// through a worker wrapper that logs each worker start) without changing any output, and is validated;
+// the workers inherit OpenCV's pixel limit.
 
 #include <fstream>
 #include <iterator>
@@ -28,11 +29,13 @@ std::string contents(const fs::path& p) {
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
-// A worker executable that appends its pid to `log`, then becomes the real imgpool-worker (same pid).
-fs::path logging_worker(const fs::path& dir, const fs::path& log) {
+// A worker executable that appends `what` (shell words: its pid by default) to `log`, then becomes the
+// real imgpool-worker (same pid).
+fs::path logging_worker(const fs::path& dir, const fs::path& log, const std::string& what = "$$") {
   const fs::path real = fs::path(IMGPOOL_BIN).parent_path() / "imgpool-worker";
   const fs::path script = dir / "logging-worker.sh";
-  std::ofstream(script) << "#!/bin/sh\necho $$ >> '" << log.string() << "'\nexec '" << real.string() << "' \"$@\"\n";
+  std::ofstream(script) << "#!/bin/sh\necho " << what << " >> '" << log.string() << "'\nexec '" << real.string()
+                        << "' \"$@\"\n";
   fs::permissions(script, fs::perms::owner_all);
   return script;
 }
@@ -93,4 +96,22 @@ TEST(process_cli, max_tasks_per_child_must_be_a_positive_count) {
   const auto ok = run_imgpool({"grayscale", (kSamples / "tiny-01.jpg").string(), "-o", (dir / "out").string(),
                                "--backend", "process", "--max-tasks-per-child", "3"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
+// OpenCV's own pixel limit is set to --max-pixels as a second wall behind imgpool's header checks, for
+// the workers too (they inherit it); one the user exported is left as it is.
+TEST(process_cli, opencv_gets_max_pixels_as_its_own_limit) {
+  ScratchDir dir;
+  const fs::path log = dir / "env.log";
+  const std::vector<std::string> args = {"thumbnail", (kSamples / "tiny-01.jpg").string(), "-o", (dir / "out").string(),
+                                         "-s", "32", "--backend", "process", "-j", "1", "--max-pixels", "5000000"};
+  const auto worker = logging_worker(dir.path(), log, "\"[$OPENCV_IO_MAX_IMAGE_PIXELS]\"");
+  const auto run = run_imgpool(args, {.set = {{"IMGPOOL_WORKER", worker.string()}}, .unset = {"OPENCV_IO_MAX_IMAGE_PIXELS"}});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(contents(log), "[5000000]\n");
+  fs::remove(log);
+  fs::remove_all(dir / "out");
+  const auto mine = run_imgpool(args, {.set = {{"IMGPOOL_WORKER", worker.string()}, {"OPENCV_IO_MAX_IMAGE_PIXELS", "77"}}});
+  ASSERT_EQ(mine.exit_code, 0) << mine.err;
+  EXPECT_EQ(contents(log), "[77]\n");
 }
