@@ -709,3 +709,25 @@ TEST(cli, encoder_and_metadata_options_reach_the_outputs_on_both_backends) {
     EXPECT_TRUE(list_files(out.path()).empty()) << bad[1];
   }
 }
+
+// Issue 17: bare imgpool prints the help; an unknown command says so, with the nearest one; parser
+// errors are one "imgpool:" line and where to look, like every other error.
+TEST(cli, bare_imgpool_prints_the_help_and_unknown_commands_get_a_suggestion) {
+  const auto bare = run_imgpool({});
+  EXPECT_EQ(bare.exit_code, 2);
+  EXPECT_NE(bare.out.find("Usage: imgpool [OPTIONS] SUBCOMMAND"), std::string::npos) << bare.out;
+  EXPECT_NE(bare.out.find("thumbnail"), std::string::npos) << bare.out;
+
+  const auto typo = run_imgpool({"thumbnial", "in", "-o", "out"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_EQ(typo.err, "imgpool: unknown command \"thumbnial\" (did you mean \"thumbnail\"?)\n"
+                      "Run imgpool --help for the commands.\n");
+  const auto far = run_imgpool({"frobnicate"});
+  EXPECT_EQ(far.exit_code, 2);
+  EXPECT_EQ(far.err, "imgpool: unknown command \"frobnicate\"\nRun imgpool --help for the commands.\n");
+
+  const auto missing = run_imgpool({"thumbnail", "in", "-o", "out"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.err, "imgpool: --size is required\nRun imgpool thumbnail --help for more information.\n");
+  EXPECT_EQ(run_imgpool({"--version"}).exit_code, 0);
+}
