@@ -26,6 +26,14 @@ std::string slurp(const fs::path& p) {
 }
 }  // namespace
 
+long test_peak_rss_kb() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
 CliRun run_imgpool(const std::vector<std::string>& args, const CliEnvironment& env) {
   ScratchDir io;
   const std::string out_path = (io.path() / "stdout").string();

@@ -16,7 +16,10 @@ struct CliRun {
   int exit_code = -1;
   std::string out;
   std::string err;
-  long peak_rss_kb = 0;  ///< the command's peak resident memory (getrusage's ru_maxrss)
+  /// the command's peak resident memory (wait4's ru_maxrss). Linux counts in it the memory of the
+  /// process that spawned it as it was at the exec (the test's own peak, test_peak_rss_kb()), so only
+  /// a peak above that says something about the command.
+  long peak_rss_kb = 0;
 };
 
 /// changes to the environment the command inherits: variables to set, variables to remove
@@ -24,6 +27,9 @@ struct CliEnvironment {
   std::vector<std::pair<std::string, std::string>> set = {};
   std::vector<std::string> unset = {};  // the initializers let callers name only one: {.set = {...}}
 };
+
+/// this test process's peak resident memory so far (VmHWM), the floor of every CliRun::peak_rss_kb
+long test_peak_rss_kb();
 
 /// runs the imgpool binary with `args` (each passed as one argument, no shell splitting)
 CliRun run_imgpool(const std::vector<std::string>& args, const CliEnvironment& env = {});
