@@ -207,6 +207,19 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   } else if (o.shard_count) {
     throw core::UsageError("--shard-count goes with --shard auto");
   }
+  // An input named on the command line that does not exist is a mistake in the command, found before
+  // any work (as cp and tar do), not one failed item among the results.
+  std::vector<std::string> missing;
+  for (const std::string& input : o.inputs) {
+    std::error_code missing_ec;
+    if (!fs::exists(fs::status(input, missing_ec))) missing.push_back(printable(input));
+  }
+  if (!missing.empty()) {
+    std::string named;
+    for (std::size_t i = 0; i < missing.size() && i < 5; ++i) named += (i ? ", " : "") + missing[i];
+    if (missing.size() > 5) named += fmt::format(" and {} more", missing.size() - 5);
+    throw core::UsageError("no such file or folder: " + named);
+  }
   const ReportMode report_mode = parse_report_mode(o.report_mode, o.overwrite);
   if (shard && report_mode == ReportMode::Append && !o.report.empty()) {
     throw core::UsageError("--report-mode append cannot go with --shard: a shard's report starts with its header");

@@ -300,14 +300,17 @@ TEST(cli, recursive_walk_keeps_relative_paths_and_honours_globs) {
   EXPECT_EQ(list_files(dir / "only"), (std::vector<std::string>{"sub/deep.jpg", "sub/skip-me.jpg"}));
 }
 
-TEST(cli, missing_input_is_a_failed_item_not_a_crash) {
+// Issue 17: an input named on the command line that does not exist (a typo) is a usage error before any
+// work, as with cp: exit 2, nothing written, not "1 processed, 1 failed" after processing the rest.
+TEST(cli, missing_input_is_a_usage_error_before_any_work) {
   ScratchDir dir;
-  const auto run = run_imgpool({"thumbnail", first_jpeg().string(), (dir / "nope.jpg").string(), "-o",
-                                (dir / "out").string(), "-s", "16", "--json"});
-  EXPECT_EQ(run.exit_code, 1);
-  const auto summary = nlohmann::json::parse(run.out);
-  EXPECT_EQ(summary["processed"], 1);
-  EXPECT_EQ(summary["failed"], 1);
+  fs::create_symlink(dir / "gone.jpg", dir / "dangling.jpg");
+  const auto run = run_imgpool({"thumbnail", first_jpeg().string(), (dir / "nope.jpg").string(),
+                                (dir / "dangling.jpg").string(), "-o", (dir / "out").string(), "-s", "16"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err, "imgpool: no such file or folder: " + (dir / "nope.jpg").string() + ", " +
+                         (dir / "dangling.jpg").string() + "\n");
+  EXPECT_FALSE(fs::exists(dir / "out"));
 }
 
 TEST(cli, worker_and_chunk_settings_give_the_same_outputs) {
