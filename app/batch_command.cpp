@@ -48,7 +48,7 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
       ->check(CLI::IsMember({"new", "append", "replace"}));
   sub.add_flag("--json", o.json, "Print a JSON summary on stdout instead of the text one");
   sub.add_flag("-q,--quiet", o.quiet, "No progress and no summary; each failure still goes to stderr as it happens");
-  sub.add_option("--progress", o.progress, "Progress bar: auto (when stdout is a terminal), always, never")
+  sub.add_option("--progress", o.progress, "Progress bar on stderr: auto (when stderr is a terminal), always, never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   sub.add_option("--backend", o.backend,
                  "Worker backend: thread (default, fastest) or process (a crashing or hanging file fails alone)")
@@ -151,7 +151,7 @@ class SignalWatcher {
 bool show_progress(const CommonOptions& o) {
   if (o.quiet || o.progress == "never") return false;
   if (o.progress == "always") return true;
-  return isatty(STDOUT_FILENO) != 0 && isatty(STDERR_FILENO) != 0;
+  return isatty(STDERR_FILENO) != 0;  // where it is drawn: `imgpool ... | tee log` still shows it
 }
 
 core::JobOptions job_options(const CommonOptions& o, const std::vector<std::string>& op_specs) {
@@ -303,7 +303,11 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   batch.process.max_tasks_per_child = o.max_tasks_per_child;
 
   std::optional<ProgressBar> bar;
-  if (show_progress(o)) bar.emplace(stderr, plan.size());
+  if (show_progress(o)) {
+    std::uint64_t total_bytes = 0;
+    for (std::size_t i = 0; i < plan.size(); ++i) total_bytes += plan.cost(i);
+    bar.emplace(stderr, plan.size(), total_bytes);
+  }
   const core::BatchSummary ran = core::run_batch(
       plan, job, batch,
       [&](const core::FileResult& result) {
@@ -315,7 +319,10 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
         const core::FileResult& r = worded ? *worded : result;
         report.write(r);
         if (r.status == core::Status::Failed) failures.add(r);
-        if (bar) bar->advance(failures.count());
+        if (bar) {  // the work by bytes: the input's size (one stat per file, only with the bar)
+          struct stat st {};
+          bar->advance(failures.count(), ::stat(r.input.c_str(), &st) == 0 ? std::uint64_t(st.st_size) : 0);
+        }
       },
       signals.token());
   if (bar) bar->finish();
