@@ -302,6 +302,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   batch.process.worker_memory_mb = o.worker_memory;
   batch.process.max_tasks_per_child = o.max_tasks_per_child;
 
+  std::size_t outputs_existed = 0;
   std::optional<ProgressBar> bar;
   if (show_progress(o)) {
     std::uint64_t total_bytes = 0;
@@ -319,6 +320,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
         const core::FileResult& r = worded ? *worded : result;
         report.write(r);
         if (r.status == core::Status::Failed) failures.add(r);
+        if (result.error.starts_with("output exists (")) ++outputs_existed;  // the library's words (cli_words)
         if (bar) {  // the work by bytes: the input's size (one stat per file, only with the bar)
           struct stat st {};
           bar->advance(failures.count(), ::stat(r.input.c_str(), &st) == 0 ? std::uint64_t(st.st_size) : 0);
@@ -336,8 +338,9 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   const bool interrupted = signals.interrupted();
   const bool report_whole = report.finish();  // durable before the summary says the run is over
 
+  const SummaryNotes notes{interrupted, o.report, outputs_existed};
   if (o.json) {
-    nlohmann::json json = summary_to_json(summary, failures.kept());
+    nlohmann::json json = summary_to_json(summary, failures.kept(), notes);
     if (shard) {
       json["shard"] = shard->index;
       json["shards"] = shard->count;
@@ -345,7 +348,7 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
     fmt::print("{}\n", dump_line(json));
   } else if (!o.quiet) {
     if (shard) fmt::print("shard {}/{}: ", shard->index, shard->count);
-    print_summary(stdout, summary, failures.kept(), interrupted);
+    print_summary(stdout, summary, failures.kept(), notes);
   }  // with --quiet each failure went to stderr as it happened
   if (!report_whole) {
     fmt::print(stderr, "imgpool: the report {} is incomplete: {}\n", printable(report.path()), report.problem());

@@ -43,7 +43,8 @@ nlohmann::json result_to_json(const core::FileResult& r) {
   return line;
 }
 
-nlohmann::json summary_to_json(const core::BatchSummary& s, const std::vector<core::FileResult>& failures) {
+nlohmann::json summary_to_json(const core::BatchSummary& s, const std::vector<core::FileResult>& failures,
+                               const SummaryNotes& notes) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& f : failures) {
     nlohmann::json failure = nlohmann::json::object();
@@ -51,17 +52,17 @@ nlohmann::json summary_to_json(const core::BatchSummary& s, const std::vector<co
     failure["error"] = f.error;
     list.push_back(std::move(failure));
   }
-  return {{"processed", s.processed}, {"failed", s.failed},        {"skipped", s.skipped},
-          {"cancelled", s.cancelled}, {"warned", s.warned},        {"elapsed_s", s.elapsed_s},
-          {"images_per_s", images_per_s(s)},
+  return {{"processed", s.processed},     {"failed", s.failed},       {"skipped", s.skipped},
+          {"cancelled", s.cancelled},     {"warned", s.warned},       {"interrupted", notes.interrupted},
+          {"elapsed_s", s.elapsed_s},     {"images_per_s", images_per_s(s)},
           {"failures", list}};
 }
 
 void print_summary(std::FILE* out, const core::BatchSummary& s, const std::vector<core::FileResult>& failures,
-                   bool interrupted) {
-  fmt::print(out, "{}{} processed, {} failed, {} skipped", interrupted ? "interrupted: " : "", s.processed, s.failed,
-             s.skipped);
-  if (s.cancelled) fmt::print(out, ", {} not started", s.cancelled);
+                   const SummaryNotes& notes) {
+  fmt::print(out, "{}{} processed, {} failed, {} skipped", notes.interrupted ? "interrupted: " : "", s.processed,
+             s.failed, s.skipped);
+  if (s.cancelled) fmt::print(out, ", {} cancelled (not started)", s.cancelled);
   if (s.warned) fmt::print(out, ", {} with decoder warnings", s.warned);
   fmt::print(out, " in {:.2f} s ({:.1f} images/s)\n", s.elapsed_s, images_per_s(s));
   if (!failures.empty()) {
@@ -69,7 +70,13 @@ void print_summary(std::FILE* out, const core::BatchSummary& s, const std::vecto
     for (const auto& f : failures) fmt::print(out, "  {}: {}\n", printable(f.input.native()), printable(f.error));
   }
   if (s.failed > failures.size()) {
-    fmt::print(out, "  ... and {} more (--report FILE lists every result)\n", s.failed - failures.size());
+    fmt::print(out, "  ... and {} more ({})\n", s.failed - failures.size(),
+               notes.report.empty() ? std::string("--report FILE lists every result")
+                                    : fmt::format("{} lists every result", printable(notes.report)));
+  }
+  if (notes.outputs_existed > 0) {
+    fmt::print(out, "{} output{} existed already (an earlier run?): --skip-existing does only what is missing, "
+               "--overwrite replaces them\n", notes.outputs_existed, notes.outputs_existed == 1 ? "" : "s");
   }
 }
 

@@ -15,13 +15,23 @@ namespace imgpool::app {
 /// the JSON line `--report` writes for one input: input, output, status, error, width, height, ms
 nlohmann::json result_to_json(const core::FileResult& result);
 
-/// the `--json` summary: processed, failed, skipped, elapsed_s, images_per_s, failures[{input, error}]
-nlohmann::json summary_to_json(const core::BatchSummary& summary, const std::vector<core::FileResult>& failures);
+/// what the summary says besides the counts
+struct SummaryNotes {
+  bool interrupted = false;          ///< the run was stopped by a signal
+  std::string report;                ///< the --report file (empty: none)
+  std::size_t outputs_existed = 0;   ///< failures because the output exists (a run done before?)
+};
 
-/// the human summary: one line of counts, then each failure in `failures` with its reason, and how many
-/// more there were (summary.failed counts them all) with where to find them
+/// the `--json` summary: processed, failed, skipped, cancelled, warned, interrupted, elapsed_s,
+/// images_per_s, failures[{input, error}]
+nlohmann::json summary_to_json(const core::BatchSummary& summary, const std::vector<core::FileResult>& failures,
+                               const SummaryNotes& notes);
+
+/// the human summary: one line of counts, then each failure in `failures` with its reason, how many
+/// more there were (summary.failed counts them all) with where to find them, and one hint when outputs
+/// existed
 void print_summary(std::FILE* out, const core::BatchSummary& summary, const std::vector<core::FileResult>& failures,
-                   bool interrupted);
+                   const SummaryNotes& notes);
 
 /// What a run keeps of its failures, so that a batch of many bad files does not grow without bound:
 /// - Keep::All: every one (the --json summary lists each);

@@ -191,6 +191,32 @@ TEST(cli, many_failures_are_listed_within_reason) {
 
   const auto json = with({"--json"});
   EXPECT_EQ(nlohmann::json::parse(json.out)["failures"].size(), 25u);
+  EXPECT_EQ(nlohmann::json::parse(json.out)["interrupted"], false);
+
+  // with --report, the summary names the report it already has (issue 17)
+  const auto reported = with({"--report", (dir / "r.jsonl").string()});
+  EXPECT_NE(reported.out.find("... and 5 more (" + (dir / "r.jsonl").string() + " lists every result)"),
+            std::string::npos)
+      << reported.out;
+}
+
+// Issue 17: a run again over the same outputs (after a Ctrl-C, say) ends with one hint, not only one
+// "output exists" per file.
+TEST(cli, outputs_that_exist_get_one_hint) {
+  ScratchDir dir;
+  const std::vector<std::string> args = {"thumbnail", kSamples.string(), "-o", (dir / "out").string(), "-s", "16"};
+  ASSERT_EQ(run_imgpool(args).exit_code, 0);
+  fs::remove(dir / "out" / "tiny-01.jpg");
+  const auto again = run_imgpool(args);
+  EXPECT_EQ(again.exit_code, 1);
+  const std::size_t existed = sample_images().size() - 1;
+  EXPECT_NE(again.out.find(fmt::format("{} outputs existed already (an earlier run?): --skip-existing does only what "
+                                       "is missing, --overwrite replaces them\n",
+                                       existed)),
+            std::string::npos)
+      << again.out;
+  const auto first_run = run_imgpool({"thumbnail", kSamples.string(), "-o", (dir / "fresh").string(), "-s", "16"});
+  EXPECT_EQ(first_run.out.find("existed already"), std::string::npos) << first_run.out;
 }
 
 TEST(cli, usage_errors_exit_2_and_touch_nothing) {
