@@ -238,7 +238,8 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
 
   // The scan streams into a compact table (tens of bytes per file) and, with --shard, keeps only this
   // shard's files as they are found: memory stays nearly flat however many files the inputs hold.
-  core::ScanOptions scan_options{o.recursive, o.include, o.exclude, o.follow_symlinks};
+  // -o inside an input tree (-r photos -o photos/thumbs): its outputs are not inputs of this run or the next
+  core::ScanOptions scan_options{o.recursive, o.include, o.exclude, o.follow_symlinks, {out_dir}};
   core::InputTable files;
   std::vector<core::InputProblem> problems;
   std::size_t total = 0;  // files and problems found, in every shard

@@ -760,3 +760,20 @@ TEST(cli, bare_imgpool_prints_the_help_and_unknown_commands_get_a_suggestion) {
   EXPECT_EQ(missing.err, "imgpool: --size is required\nRun imgpool thumbnail --help for more information.\n");
   EXPECT_EQ(run_imgpool({"--version"}).exit_code, 0);
 }
+
+// Issue 17: -o inside the input tree. Its outputs were read back as inputs on the next run: originals
+// failed "would overwrite an input" and thumbs/thumbs/ appeared, one level deeper each run.
+TEST(cli, an_output_folder_inside_the_input_tree_is_not_read_back) {
+  ScratchDir dir;
+  fs::create_directories(dir / "nest" / "sub");
+  fs::copy_file(first_jpeg(), dir / "nest" / "a.jpg");
+  fs::copy_file(first_jpeg(), dir / "nest" / "sub" / "b.jpg");
+  const std::vector<std::string> args = {"thumbnail", (dir / "nest").string(), "-r", "-o", (dir / "nest" / "thumbs").string(),
+                                         "-s", "16", "--overwrite"};
+  for (int run = 0; run < 3; ++run) {
+    const auto r = run_imgpool(args);
+    EXPECT_EQ(r.exit_code, 0) << run << ": " << r.out << r.err;
+    EXPECT_NE(r.out.find("2 processed, 0 failed"), std::string::npos) << run << ": " << r.out;
+  }
+  EXPECT_EQ(list_files(dir / "nest" / "thumbs"), (std::vector<std::string>{"a.jpg", "sub/b.jpg"}));
+}

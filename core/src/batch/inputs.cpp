@@ -110,6 +110,9 @@ class FolderWalker {
   void walk(const fs::path& root) {
     std::error_code ec;
     root_ = fs::canonical(root, ec);
+    for (const fs::path& folder : options_.skip_folders) {
+      if (const auto id = detail::file_id(folder)) skipped_.insert(*id);
+    }
     walk_dir(root, root);
   }
 
@@ -157,7 +160,7 @@ class FolderWalker {
         type = fs::status(p, sec).type();  // follows the link
       }
       if (type == fs::file_type::directory) {
-        if (options_.recursive && !leads_out(link, p)) walk_dir(root, p);
+        if (options_.recursive && !leads_out(link, p) && !skipped(p)) walk_dir(root, p);
         continue;
       }
       if (!has_image_extension(p)) continue;
@@ -187,6 +190,12 @@ class FolderWalker {
     return true;
   }
 
+  bool skipped(const fs::path& folder) const {
+    if (skipped_.empty()) return false;
+    const auto id = detail::file_id(folder);
+    return id && skipped_.contains(*id);
+  }
+
   void add(const fs::path& p, const fs::path& relative) {
     InputFile file{p, relative};
     if (seen_.first_time(p, file)) on_file_(file);
@@ -199,6 +208,7 @@ class FolderWalker {
   std::set<fs::path> ancestors_;  // canonical folders on the way down from the root
   std::set<fs::path> walked_;     // canonical folders walked so far
   fs::path root_;                 // the input folder, canonical
+  std::set<detail::FileId> skipped_;  // ScanOptions::skip_folders
 };
 
 }  // namespace

@@ -98,6 +98,21 @@ TEST(scan_inputs, symlinks_out_of_the_input_folder_are_problems_unless_followed)
   EXPECT_EQ(scan_inputs({dir / "in/file-out.jpg"}, {}).files.size(), 1u);
 }
 
+// The run's own output folder inside an input tree is not walked: its outputs are no inputs.
+TEST(scan_inputs, skip_folders_are_left_out_by_identity) {
+  test::TempDir dir;
+  fs::create_directories(dir / "in/thumbs/deeper");
+  fs::create_directories(dir / "in/other");
+  for (const char* name : {"in/a.jpg", "in/thumbs/a.jpg", "in/thumbs/deeper/b.jpg", "in/other/c.jpg"}) {
+    fs::copy_file(test::data_path("photo.jpg"), dir / name);
+  }
+  fs::create_directory_symlink("thumbs", dir / "in/thumbs-link");  // the same folder by another name
+  ScanOptions options = recursive();
+  options.skip_folders = {dir / "in/./thumbs"};
+  EXPECT_EQ(relatives(scan_inputs({dir / "in"}, options)), (std::vector<std::string>{"a.jpg", "other/c.jpg"}));
+  EXPECT_EQ(relatives(scan_inputs({dir / "in"}, recursive())).size(), 4u);  // (thumbs once, by either name)
+}
+
 TEST(scan_inputs, broken_symlink_with_an_image_name_is_a_problem) {
   test::TempDir dir;
   fs::create_directories(dir / "in");

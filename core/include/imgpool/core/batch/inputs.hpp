@@ -30,6 +30,9 @@ struct ScanOptions {
   /// in the input tree cannot make a run read, and thumbnail into the output, a file from elsewhere.
   /// Links that stay inside the input folder are always followed; an input named itself is always read.
   bool follow_symlinks = false;
+  /// folders the walk leaves out wherever it meets them (by identity, so through any link or spelling):
+  /// the run's own output folder when it lies inside an input tree, whose outputs are no inputs
+  std::vector<std::filesystem::path> skip_folders;
 };
 
 /// one input file, with the root it was found under (its output keeps the path relative to that root)
