@@ -777,3 +777,22 @@ TEST(cli, an_output_folder_inside_the_input_tree_is_not_read_back) {
   }
   EXPECT_EQ(list_files(dir / "nest" / "thumbs"), (std::vector<std::string>{"a.jpg", "sub/b.jpg"}));
 }
+
+// Issues 17 and 18: a BMP or PNM input with --format same (the default) failed after decoding with
+// "cannot write .bmp"; its output is PNG, named so at planning.
+TEST(cli, inputs_of_formats_imgpool_does_not_write_become_png) {
+  ScratchDir dir;
+  fs::create_directories(dir / "in");
+  cv::Mat image(24, 32, CV_8UC3);
+  cv::randu(image, 0, 256);
+  ASSERT_TRUE(cv::imwrite((dir / "in" / "scan.bmp").string(), image));
+  ASSERT_TRUE(cv::imwrite((dir / "in" / "frame.ppm").string(), image));
+  const auto run = run_imgpool({"resize", (dir / "in").string(), "-o", (dir / "out").string(), "--size", "100%"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(list_files(dir / "out"), (std::vector<std::string>{"frame.png", "scan.png"}));
+  for (const char* name : {"frame.png", "scan.png"}) {
+    const cv::Mat back = cv::imread((dir / "out" / name).string(), cv::IMREAD_UNCHANGED);
+    ASSERT_EQ(back.size(), image.size()) << name;
+    EXPECT_EQ(cv::norm(back, image, cv::NORM_INF), 0.0) << name << ": PNG keeps the pixels";
+  }
+}

@@ -59,7 +59,10 @@ std::string_view format_name(Format format) {
 
 std::filesystem::path output_extension(Format format, const std::filesystem::path& input) {
   switch (format) {
-    case Format::Same: return input.extension();
+    case Format::Same:
+      // read but not written here (BMP, PNM): PNG keeps their pixels exactly, alpha included
+      if (format_from_extension(input) == Format::Same && has_image_extension(input)) return ".png";
+      return input.extension();
     case Format::Jpeg: return ".jpg";
     case Format::Png: return ".png";
     case Format::Webp: return ".webp";

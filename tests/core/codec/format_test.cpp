@@ -35,6 +35,12 @@ TEST(format, output_extension_keeps_input_extension_for_same) {
   EXPECT_EQ(output_extension(Format::Png, "a.jpg"), ".png");
   EXPECT_EQ(output_extension(Format::Webp, "a.jpg"), ".webp");
   EXPECT_EQ(output_extension(Format::Tiff, "a.jpg"), ".tif");
+  // formats read but not written: PNG, decided from the name before decoding (issues 17, 18)
+  for (const char* name : {"a.bmp", "a.BMP", "a.pgm", "a.ppm", "a.pbm", "a.pnm"}) {
+    EXPECT_EQ(output_extension(Format::Same, name), ".png") << name;
+  }
+  EXPECT_EQ(output_extension(Format::Same, "a.tif"), ".tif");
+  EXPECT_EQ(output_extension(Format::Same, "a.txt"), ".txt");  // named on its own: sniffed when decoded
 }
 
 TEST(format, format_from_extension) {

@@ -20,7 +20,9 @@ Format parse_format(std::string_view text);
 std::string_view format_name(Format format);
 
 /// the extension an output in `format` gets (".jpg", ".png", ".webp", ".tif"); for Same, `input`'s own
-/// extension as it is (case kept, possibly empty)
+/// extension as it is (case kept, possibly empty), except for the image formats imgpool reads but does
+/// not write (".bmp", ".pbm", ".pgm", ".ppm", ".pnm"), whose outputs are PNG: ".png". So the output
+/// format is known from the names alone, before anything is decoded.
 std::filesystem::path output_extension(Format format, const std::filesystem::path& input);
 
 /// the format a file name's extension stands for (case-insensitive); Same when unknown
