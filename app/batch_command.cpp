@@ -29,7 +29,8 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
   sub.add_option("inputs", o.inputs, "Image files and folders to process")->required();
   sub.add_option("-o,--output", o.output, "Folder the outputs go to (created if missing)")->required();
   sub.add_option("-j,--workers", o.workers, "Worker count (default: the CPUs this process may use)")
-      ->check(CLI::Range(1, 4096));
+      ->check(CLI::Range(1, 4096))
+      ->default_str("CPUs");
   sub.add_option("--format", o.format, "Output format: jpg, png, webp, tiff or same (default: same as input)")
       ->check(CLI::IsMember({"same", "jpg", "jpeg", "png", "webp", "tif", "tiff"}, CLI::ignore_case));
   sub.add_option("--quality", o.quality, "JPEG/WebP quality 1-100 (default 85)")->check(CLI::Range(1, 100));
@@ -56,16 +57,19 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
   sub.add_option("--retries", o.retries, "process backend: reruns of a file whose worker died (default 1)")
       ->check(CLI::Range(0, 100));
   sub.add_option("--task-timeout", o.task_timeout, "process backend: seconds per file before its worker is killed")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->default_str("none");
   sub.add_option("--stopped-grace", o.stopped_grace,
                  "process backend: seconds a stopped (SIGSTOP) worker is waited for before it is killed; 0: forever")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   sub.add_option("--worker-memory", o.worker_memory, "process backend: address-space cap per worker, in MB")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->default_str("none");
   sub.add_option("--max-tasks-per-child", o.max_tasks_per_child,
                  "process backend: replace a worker after it has run this many tasks (chunks)")
-      ->check(CLI::Range(1, 1'000'000'000));
+      ->check(CLI::Range(1, 1'000'000'000))
+      ->default_str("none");
   sub.add_option("--chunk", o.chunk, "Group small files into one task: auto or off")
       ->check(CLI::IsMember({"auto", "off"}));
   sub.add_option("--max-pixels", o.max_pixels, "Refuse images with more pixels than this (decompression bombs)")
@@ -77,7 +81,7 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
   sub.add_option("--max-file-size", o.max_file_size,
                  "Refuse input files larger than this many bytes (suffixes K, M, G: powers of 1024; 0: no limit)")
       ->transform(CLI::AsSizeValue(false))
-      ->capture_default_str();
+      ->default_str("2G");
   sub.add_flag("--no-auto-orient", o.no_auto_orient, "Ignore the EXIF orientation tag");
   auto* keep_profile = sub.add_flag("--keep-profile", o.keep_profile,
                                     "Leave images with an ICC profile unconverted and embed their profile (default: convert to sRGB)");
@@ -164,7 +168,7 @@ core::JobOptions job_options(const CommonOptions& o, const std::vector<std::stri
   job.encode.background = core::parse_colour(o.background);
   job.metadata = core::parse_keep_metadata(o.keep_metadata);
   job.auto_orient = !o.no_auto_orient;
-  if (o.max_pixels) job.max_pixels = o.max_pixels;
+  job.max_pixels = o.max_pixels;
   job.max_file_size = o.max_file_size;
   job.fail_on = o.fail_on == "warning" ? core::FailOn::Warning : core::FailOn::Error;
   job.colour.handling = o.keep_profile              ? core::ColourHandling::Keep

@@ -36,7 +36,7 @@ struct CommonOptions {
   double stopped_grace = 60;     // process backend: seconds a stopped worker is waited for; 0 = forever
   std::uint64_t worker_memory = 0;  // process backend: MB of address space per worker; 0 = none
   int max_tasks_per_child = 0;    // process backend: chunks a worker runs before it is replaced; 0 = never
-  std::uint64_t max_pixels = 0;  // 0: the library's default
+  std::uint64_t max_pixels = core::kDefaultMaxPixels;
   std::uint64_t max_file_size = core::kDefaultMaxFileSize;  ///< bytes; 0: no limit
   std::string fail_on = "error";  ///< error | warning (core::FailOn)
   bool no_auto_orient = false;

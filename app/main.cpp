@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   CLI::App app{"imgpool: process folders of images across all CPU cores", "imgpool"};
   app.set_version_flag("--version", std::string("imgpool ") + IMGPOOL_VERSION);
   app.require_subcommand(1);
+  app.option_defaults()->always_capture_default();  // --help shows every option's default (subcommands inherit it)
   imgpool::app::ThumbnailOptions thumbnail;
   imgpool::app::ResizeOptions resize;
   imgpool::app::GrayscaleOptions grayscale;

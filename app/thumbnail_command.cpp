@@ -1,12 +1,25 @@
 #include "thumbnail_command.hpp"
 
+#include <charconv>
+#include <string>
+
 #include <fmt/format.h>
 
 namespace imgpool::app {
 
 CLI::App* setup_thumbnail(CLI::App& app, ThumbnailOptions& o) {
   auto* sub = app.add_subcommand("thumbnail", "Fit each image in an N×N box, keeping its aspect ratio");
-  sub->add_option("-s,--size", o.size, "Box size in pixels")->required()->check(CLI::Range(1, 65535));
+  sub->add_option("-s,--size", o.size, "Box size in pixels, 1 to 65535")
+      ->required()
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            int n = 0;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+            if (ec == std::errc() && end == text.data() + text.size() && n >= 1 && n <= 65535) return std::string();
+            return fmt::format("the box size is a whole number of pixels from 1 to 65535, not \"{}\"", text);
+          },
+          "PIXELS"))
+      ->default_str("");  // required: no default to show
   sub->add_option("--crop", o.crop, "none, centre (exactly N×N), or smart (N×N around detected faces)")
       ->check(CLI::IsMember({"none", "centre", "center", "smart"}));
   sub->add_option("--kernel", o.kernel,

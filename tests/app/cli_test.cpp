@@ -796,3 +796,20 @@ TEST(cli, inputs_of_formats_imgpool_does_not_write_become_png) {
     EXPECT_EQ(cv::norm(back, image, cv::NORM_INF), 0.0) << name << ": PNG keeps the pixels";
   }
 }
+
+// Issue 17: --help shows every default (--fit exact was hidden), and a size that is no number says so,
+// quoting it.
+TEST(cli, help_shows_the_defaults_and_a_bad_size_is_quoted) {
+  const auto thumbnail = run_imgpool({"thumbnail", "--help"});
+  EXPECT_EQ(thumbnail.exit_code, 0);
+  for (const char* shown : {"{none,centre,center,smart}=none", "{auto,off}=auto", "{auto,always,never}=auto",
+                            "--max-pixels UINT:POSITIVE=178956970", "=2G", "--task-timeout FLOAT:POSITIVE=none",
+                            "--stopped-grace FLOAT:NONNEGATIVE=60", "--fail-on TEXT:{error,warning}=error"}) {
+    EXPECT_NE(thumbnail.out.find(shown), std::string::npos) << shown << "\n" << thumbnail.out;
+  }
+  EXPECT_NE(run_imgpool({"resize", "--help"}).out.find("{exact,inside,cover}=exact"), std::string::npos);
+  const auto bad = run_imgpool({"thumbnail", "in", "-o", "out", "--size", "abc"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err, "imgpool: --size: the box size is a whole number of pixels from 1 to 65535, not \"abc\"\n"
+                     "Run imgpool thumbnail --help for more information.\n");
+}
