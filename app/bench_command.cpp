@@ -165,7 +165,9 @@ int run_bench(const BenchOptions& o) {
   job.encode.quality = o.quality;
   job.existing = core::ExistingOutput::Overwrite;
 
-  const core::ScanResult scan = core::scan_inputs({o.inputs.begin(), o.inputs.end()}, {o.recursive, {}, {}});
+  core::ScanOptions scan_options;
+  scan_options.recursive = o.recursive;
+  const core::ScanResult scan = core::scan_inputs({o.inputs.begin(), o.inputs.end()}, scan_options);
   for (const auto& p : scan.problems) fmt::print(stderr, "imgpool bench: {}: {}\n", p.path.string(), cli_words(p.error));
   if (scan.files.empty()) throw core::UsageError("bench: no image files found in the inputs");
 

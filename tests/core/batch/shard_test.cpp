@@ -100,7 +100,11 @@ TEST(shard, assignment_ignores_scan_order_and_absolute_root) {
   const auto files = names(300);
   make_tree(a.path() / "photos", files);
   make_tree(b.path() / "elsewhere" / "copy", files);
-  const imgpool::core::ScanOptions recursive{.recursive = true, .include = {}, .exclude = {}};
+  const imgpool::core::ScanOptions recursive = [] {
+    imgpool::core::ScanOptions o;
+    o.recursive = true;
+    return o;
+  }();
   const auto scan_a = imgpool::core::scan_inputs({a.path() / "photos"}, recursive);
   auto scan_b = imgpool::core::scan_inputs({b.path() / "elsewhere" / "copy"}, recursive);
   ASSERT_EQ(scan_a.files.size(), files.size());
