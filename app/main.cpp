@@ -70,6 +70,20 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("imgpool ") + IMGPOOL_VERSION);
   app.require_subcommand(1);
   app.option_defaults()->always_capture_default();  // --help shows every option's default (subcommands inherit it)
+  app.footer(
+      "Examples:\n"
+      "  imgpool thumbnail photos -o thumbs --size 256 -r\n"
+      "  imgpool resize photos -o small --size 50% --format webp\n"
+      "  imgpool run photos -o out --op resize=800x600 --op grayscale\n"
+      "  imgpool COMMAND --help      the options of one command\n"
+      "\n"
+      "Exit codes: 0 all done; 1 some inputs failed (the others are done); 2 usage or configuration error,\n"
+      "before any work; 3 the --report could not be written whole; 130 interrupted (SIGINT, SIGTERM).\n"
+      "\n"
+      "Environment: IMGPOOL_WORKER (the imgpool-worker executable for --backend process), IMGPOOL_CASCADE\n"
+      "(the face model for crop=smart), SLURM_ARRAY_TASK_* and JOB_COMPLETION_INDEX with\n"
+      "IMGPOOL_SHARD_COUNT (--shard auto), OPENCV_IO_MAX_IMAGE_PIXELS (OpenCV's own limit; default:\n"
+      "--max-pixels), COLUMNS (the progress bar's width when stderr is no terminal).");
   imgpool::app::ThumbnailOptions thumbnail;
   imgpool::app::ResizeOptions resize;
   imgpool::app::GrayscaleOptions grayscale;

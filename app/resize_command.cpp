@@ -6,6 +6,11 @@ namespace imgpool::app {
 
 CLI::App* setup_resize(CLI::App& app, ResizeOptions& o) {
   auto* sub = app.add_subcommand("resize", "Resize each image to WxH or by a percentage");
+  sub->footer(
+      "Examples:\n"
+      "  imgpool resize photos -o half --size 50%\n"
+      "  imgpool resize photos -o hd --size 1920x1080 --fit inside   within 1920x1080, aspect kept\n"
+      "  imgpool resize photos -o wide --size 800x                   800 wide, height from the aspect");
   sub->add_option("-s,--size", o.size, "WxH (e.g. 800x600) or a percentage (e.g. 50%)")->required();
   sub->add_option("--fit", o.fit, "exact (stretch, as Pillow's resize), inside (keep aspect) or cover (fill, crop)")
       ->check(CLI::IsMember({"exact", "inside", "cover"}));

@@ -13,6 +13,10 @@ CLI::App* setup_run(CLI::App& app, RunOptions& o) {
                             info.description, info.example);
   }
   auto* sub = app.add_subcommand("run", "Run a pipeline of operations on each image");
+  sub->footer(
+      "Examples:\n"
+      "  imgpool run photos -o out --op resize=800x600 --op grayscale\n"
+      "  imgpool run photos -o out --op thumbnail=256,crop=centre --format webp --quality 80");
   sub->add_option("--op", o.ops, ops_help)->required();
   add_common_options(*sub, o.common);
   return sub;

@@ -9,6 +9,11 @@ namespace imgpool::app {
 
 CLI::App* setup_thumbnail(CLI::App& app, ThumbnailOptions& o) {
   auto* sub = app.add_subcommand("thumbnail", "Fit each image in an N×N box, keeping its aspect ratio");
+  sub->footer(
+      "Examples:\n"
+      "  imgpool thumbnail photos -o thumbs --size 256 -r            every photo under photos/, in 256x256\n"
+      "  imgpool thumbnail *.jpg -o avatars --size 128 --crop smart   128x128 around the faces\n"
+      "  imgpool thumbnail photos -o thumbs --size 256 --skip-existing --report run.jsonl");
   sub->add_option("-s,--size", o.size, "Box size in pixels, 1 to 65535")
       ->required()
       ->check(CLI::Validator(

@@ -813,3 +813,34 @@ TEST(cli, help_shows_the_defaults_and_a_bad_size_is_quoted) {
   EXPECT_EQ(bad.err, "imgpool: --size: the box size is a whole number of pixels from 1 to 65535, not \"abc\"\n"
                      "Run imgpool thumbnail --help for more information.\n");
 }
+
+// Issue 17: every example in the help runs as written (photos/scans/*.jpg standing for the samples),
+// and the top-level help gives the exit codes and the environment variables.
+TEST(cli, every_example_in_the_help_runs) {
+  const auto top = run_imgpool({"--help"});
+  EXPECT_NE(top.out.find("Exit codes: 0 all done"), std::string::npos) << top.out;
+  EXPECT_NE(top.out.find("Environment: IMGPOOL_WORKER"), std::string::npos) << top.out;
+  ScratchDir dir;
+  int examples = 0;
+  for (const std::string command : {"", "thumbnail", "resize", "grayscale", "run"}) {
+    const std::string help = command.empty() ? top.out : run_imgpool({command, "--help"}).out;
+    std::istringstream lines(help.substr(help.find("Example")));
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("  imgpool ", 0) != 0 || line.find("COMMAND") != std::string::npos) continue;
+      line = line.substr(0, line.find("   "));  // what follows three spaces is a comment
+      std::istringstream words(line.substr(std::string("  imgpool ").size()));
+      std::vector<std::string> args;
+      bool output_next = false;
+      for (std::string w; words >> w;) {
+        if (w == "photos" || w == "scans" || w == "*.jpg") w = kSamples.string();
+        if (output_next || w.ends_with(".jsonl")) w = (dir / (std::to_string(examples) + "-" + w)).string();
+        output_next = w == "-o";
+        args.push_back(w);
+      }
+      const auto run = run_imgpool(args);
+      EXPECT_EQ(run.exit_code, 0) << line << "\n" << run.out << run.err;
+      ++examples;
+    }
+  }
+  EXPECT_GE(examples, 10);
+}
