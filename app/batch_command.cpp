@@ -33,7 +33,7 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
       ->default_str("CPUs");
   sub.add_option("--format", o.format, "Output format: jpg, png, webp, tiff or same (default: same as input)")
       ->check(CLI::IsMember({"same", "jpg", "jpeg", "png", "webp", "tif", "tiff"}, CLI::ignore_case));
-  sub.add_option("--quality", o.quality, "JPEG/WebP quality 1-100 (default 85)")->check(CLI::Range(1, 100));
+  sub.add_option("--quality", o.quality, "JPEG/WebP quality 1-100")->check(CLI::Range(1, 100))->default_str("85");
   sub.add_flag("-r,--recursive", o.recursive, "Walk sub-folders of folder inputs");
   sub.add_flag("--follow-symlinks", o.follow_symlinks,
                "Follow symbolic links that lead outside their input folder (default: report them, not followed)");
@@ -162,7 +162,7 @@ core::JobOptions job_options(const CommonOptions& o, const std::vector<std::stri
   core::JobOptions job;
   job.pipeline = core::Pipeline::parse(op_specs);
   job.encode.format = core::parse_format(o.format);
-  job.encode.quality = o.quality;
+  if (o.quality != 0) job.encode.quality = o.quality;
   job.encode.chroma = core::parse_chroma(o.chroma);
   job.encode.progressive = o.jpeg_progressive;
   job.encode.background = core::parse_colour(o.background);
@@ -239,6 +239,10 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
                                         ec ? ec.message() : "a file of that name exists"));
   }
   core::check_job(job);  // quality and models: start-up errors, before the scan
+  if (o.quality != 0 && (job.encode.format == core::Format::Png || job.encode.format == core::Format::Tiff)) {
+    fmt::print(stderr, "imgpool: note: --quality is for JPEG and WebP outputs; {} outputs are lossless and ignore it\n",
+               job.encode.format == core::Format::Png ? "PNG" : "TIFF");
+  }
 
   // The scan streams into a compact table (tens of bytes per file) and, with --shard, keeps only this
   // shard's files as they are found: memory stays nearly flat however many files the inputs hold.

@@ -17,7 +17,7 @@ struct CommonOptions {
   std::string output;
   int workers = 0;
   std::string format = "same";
-  int quality = 85;
+  int quality = 0;  // 0: not given (85)
   bool recursive = false;
   bool follow_symlinks = false;  // follow links out of their input folder
   std::vector<std::string> include;

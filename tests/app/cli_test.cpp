@@ -844,3 +844,21 @@ TEST(cli, every_example_in_the_help_runs) {
   }
   EXPECT_GE(examples, 10);
 }
+
+// Issue 17: --quality was silently ignored for PNG; it is still ignored (PNG is lossless), but said.
+TEST(cli, quality_for_a_lossless_format_is_noted) {
+  ScratchDir dir;
+  const std::vector<std::string> base = {"thumbnail", first_jpeg().string(), "-s", "16", "--format", "png"};
+  auto with = [&](const std::string& out, std::initializer_list<std::string> more) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), {"-o", (dir / out).string()});
+    args.insert(args.end(), more);
+    return run_imgpool(args);
+  };
+  const auto noted = with("a", {"--quality", "50"});
+  EXPECT_EQ(noted.exit_code, 0);
+  EXPECT_EQ(noted.err, "imgpool: note: --quality is for JPEG and WebP outputs; PNG outputs are lossless and ignore it\n");
+  EXPECT_EQ(with("b", {}).err, "");
+  EXPECT_EQ(run_imgpool({"thumbnail", first_jpeg().string(), "-s", "16", "-o", (dir / "c").string(), "--quality", "50"}).err,
+            "");
+}
