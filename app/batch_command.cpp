@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <stop_token>
 #include <thread>
@@ -237,6 +239,18 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   if (ec || !fs::is_directory(out_dir)) {
     throw core::ConfigError(fmt::format("cannot create the output folder {}: {}", out_dir.string(),
                                         ec ? ec.message() : "a file of that name exists"));
+  }
+  // An output folder that exists but cannot be written is found now, not once per image after decoding
+  // them all: a probe file is created and removed at once (hidden, and unique to this run).
+  {
+    std::string probe = (out_dir / ".imgpool-probe-XXXXXX").string();
+    const int fd = ::mkstemp(probe.data());
+    if (fd < 0) {
+      throw core::ConfigError(
+          fmt::format("cannot write in the output folder {}: {}", printable(out_dir.native()), std::strerror(errno)));
+    }
+    ::close(fd);
+    ::unlink(probe.c_str());
   }
   core::check_job(job);  // quality and models: start-up errors, before the scan
   if (o.quality != 0 && (job.encode.format == core::Format::Png || job.encode.format == core::Format::Tiff)) {

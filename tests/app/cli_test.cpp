@@ -862,3 +862,14 @@ TEST(cli, quality_for_a_lossless_format_is_noted) {
   EXPECT_EQ(run_imgpool({"thumbnail", first_jpeg().string(), "-s", "16", "-o", (dir / "c").string(), "--quality", "50"}).err,
             "");
 }
+
+// Issue 17: an output folder that exists but cannot be written was found only after decoding every
+// image (one "cannot write: Permission denied" each); now before any work. (/sys refuses new files
+// even to root, so the test holds in CI.)
+TEST(cli, an_unwritable_output_folder_is_an_error_before_any_work) {
+  if (!fs::is_directory("/sys")) GTEST_SKIP() << "no /sys";
+  const auto run = run_imgpool({"thumbnail", kSamples.string(), "-o", "/sys", "-s", "16"});
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_EQ(run.err.rfind("imgpool: cannot write in the output folder /sys: ", 0), 0u) << run.err;
+  EXPECT_EQ(run.out, "");
+}

@@ -94,6 +94,8 @@ TEST(write_errors, file_size_limit_fails_big_outputs_with_efbig) {
   }
 }
 
+// An output folder the user cannot write in is an error before any work (exit 2, issue 17); a folder
+// below it that cannot be written fails each item that goes there, with the OS's reason.
 TEST(write_errors, unwritable_folder_fails_every_item_with_permission_denied) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root, to run the command as another user";
   ScratchDir dir;
@@ -102,14 +104,23 @@ TEST(write_errors, unwritable_folder_fails_every_item_with_permission_denied) {
                                   fs::perms::others_read | fs::perms::others_exec);
   fs::create_directories(dir / "out");
   fs::permissions(dir / "out", fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
-  const int code = bash("setpriv --reuid=65534 --regid=65534 --clear-groups " +
-                        thumbnail_command(kSamples, dir / "out", dir / "summary.json", "thread"));
-  EXPECT_EQ(code, 1);
-  const auto summary = read_json(dir / "summary.json");
-  EXPECT_EQ(summary["processed"].get<int>(), 0);
-  EXPECT_GT(summary["failed"].get<int>(), 0);
-  EXPECT_EQ(summary["failed"].get<int>(), failures_with(summary, "Permission denied")) << summary.dump();
+  const std::string as_nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  EXPECT_EQ(bash(as_nobody + thumbnail_command(kSamples, dir / "out", dir / "summary.json", "thread")), 2);
   EXPECT_TRUE(list_files(dir / "out").empty());
+
+  // writable for nobody, but not its sub-folder "sub", where the inputs under in/sub go
+  fs::create_directories(dir / "in" / "sub");
+  for (const char* name : {"a.jpg", "sub/b.jpg", "sub/c.jpg"}) fs::copy_file(kSamples / "tiny-01.jpg", dir / "in" / name);
+  fs::create_directories(dir / "out2" / "sub");
+  fs::permissions(dir / "out2", fs::perms::all);
+  fs::permissions(dir / "out2" / "sub", fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+  const int code = bash(as_nobody + thumbnail_command(dir / "in", dir / "out2", dir / "summary2.json", "thread") + " -r");
+  EXPECT_EQ(code, 1);
+  const auto summary = read_json(dir / "summary2.json");
+  EXPECT_EQ(summary["processed"].get<int>(), 1);
+  EXPECT_EQ(summary["failed"].get<int>(), 2);
+  EXPECT_EQ(failures_with(summary, "Permission denied"), 2) << summary.dump();
+  EXPECT_EQ(list_files(dir / "out2"), std::vector<std::string>{"a.png"});
 }
 
 }  // namespace
