@@ -12,6 +12,7 @@
 #include <optional>
 #include <stop_token>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -28,7 +29,11 @@ namespace imgpool::app {
 namespace fs = std::filesystem;
 
 void add_common_options(CLI::App& sub, CommonOptions& o) {
-  sub.add_option("inputs", o.inputs, "Image files and folders to process")->required();
+  sub.add_option("inputs", o.inputs, "Image files and folders to process");
+  sub.add_option("--files-from", o.files_from,
+                 "Also process the files and folders listed in this file, one per line (- reads stdin); "
+                 "a relative path keeps its folders under -o");
+  sub.add_flag("-0,--null", o.null_separated, "--files-from's entries end with NUL, as find -print0 writes them");
   sub.add_option("-o,--output", o.output, "Folder the outputs go to (created if missing)")->required();
   sub.add_option("-j,--workers", o.workers, "Worker count (default: the CPUs this process may use)")
       ->check(CLI::Range(1, 4096))
@@ -160,6 +165,29 @@ bool show_progress(const CommonOptions& o) {
   return isatty(STDERR_FILENO) != 0;  // where it is drawn: `imgpool ... | tee log` still shows it
 }
 
+// The paths `file` lists (stdin for "-"), one per line or NUL-terminated; empty entries are skipped.
+static std::vector<fs::path> read_input_list(const std::string& file, bool null_separated) {
+  std::FILE* in = file == "-" ? stdin : std::fopen(file.c_str(), "rb");
+  if (in == nullptr) {
+    throw core::ConfigError(fmt::format("cannot read the list {}: {}", printable(file), std::strerror(errno)));
+  }
+  const char end = null_separated ? '\0' : '\n';
+  std::vector<fs::path> paths;
+  std::string entry;
+  for (int c; (c = std::fgetc(in)) != EOF;) {
+    if (char(c) != end) {
+      entry += char(c);
+    } else if (!entry.empty()) {
+      paths.emplace_back(std::exchange(entry, {}));
+    }
+  }
+  if (!entry.empty()) paths.emplace_back(std::move(entry));
+  const bool failed = std::ferror(in) != 0;
+  if (in != stdin) std::fclose(in);
+  if (failed) throw core::ConfigError(fmt::format("cannot read the list {}", printable(file)));
+  return paths;
+}
+
 core::JobOptions job_options(const CommonOptions& o, const std::vector<std::string>& op_specs) {
   core::JobOptions job;
   job.pipeline = core::Pipeline::parse(op_specs);
@@ -213,6 +241,11 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   } else if (o.shard_count) {
     throw core::UsageError("--shard-count goes with --shard auto");
   }
+  const std::vector<fs::path> listed = o.files_from.empty() ? std::vector<fs::path>{}
+                                                            : read_input_list(o.files_from, o.null_separated);
+  if (o.inputs.empty() && o.files_from.empty()) {
+    throw core::UsageError("no inputs: name image files or folders, or pass --files-from FILE");
+  }
   // An input named on the command line that does not exist is a mistake in the command, found before
   // any work (as cp and tar do), not one failed item among the results.
   std::vector<std::string> missing;
@@ -261,25 +294,28 @@ int run_batch_command(const CommonOptions& o, const std::vector<std::string>& op
   // The scan streams into a compact table (tens of bytes per file) and, with --shard, keeps only this
   // shard's files as they are found: memory stays nearly flat however many files the inputs hold.
   // -o inside an input tree (-r photos -o photos/thumbs): its outputs are not inputs of this run or the next
-  core::ScanOptions scan_options{o.recursive, o.include, o.exclude, o.follow_symlinks, {out_dir}};
+  core::ScanOptions scan_options{o.recursive, o.include, o.exclude, o.follow_symlinks, {out_dir}, false};
   core::InputTable files;
   std::vector<core::InputProblem> problems;
   std::size_t total = 0;  // files and problems found, in every shard
   std::optional<ScanProgress> scanning;
   if (show_progress(o)) scanning.emplace(stderr);
   const auto mine = [&](const fs::path& key) { return !shard || shard->contains(key); };
-  core::scan_inputs(
-      {o.inputs.begin(), o.inputs.end()}, scan_options,
-      [&](const core::InputFile& f) {
-        if (report.enabled()) refuse_report_input(report, f);
-        ++total;
-        if (scanning) scanning->found();
-        if (mine(f.relative)) files.push_back(f);
-      },
-      [&](const core::InputProblem& p) {
-        ++total;
-        if (mine(p.path)) problems.push_back(p);
-      });
+  const auto on_file = [&](const core::InputFile& f) {
+    if (report.enabled()) refuse_report_input(report, f);
+    ++total;
+    if (scanning) scanning->found();
+    if (mine(f.relative)) files.push_back(f);
+  };
+  const auto on_problem = [&](const core::InputProblem& p) {
+    ++total;
+    if (mine(p.path)) problems.push_back(p);
+  };
+  core::scan_inputs({o.inputs.begin(), o.inputs.end()}, scan_options, on_file, on_problem);
+  if (!listed.empty()) {  // a listed path that is missing is one failed item, as a scanned one would be
+    scan_options.keep_folders_of_named_files = true;
+    core::scan_inputs(listed, scan_options, on_file, on_problem);
+  }
   if (scanning) scanning->finish();
   report.start();
   const bool found_nothing = total == 0;

@@ -20,6 +20,8 @@ struct CommonOptions {
   int quality = 0;  // 0: not given (85)
   bool recursive = false;
   bool follow_symlinks = false;  // follow links out of their input folder
+  std::string files_from;        // a file listing inputs, "-" for stdin
+  bool null_separated = false;   // --files-from's entries end with NUL (find -print0), not a newline
   std::vector<std::string> include;
   std::vector<std::string> exclude;
   bool overwrite = false;

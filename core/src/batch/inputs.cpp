@@ -224,7 +224,9 @@ void scan_inputs(const std::vector<fs::path>& inputs, const ScanOptions& options
     } else if (fs::is_directory(status)) {
       FolderWalker(options, on_file, on_problem, seen).walk(input);
     } else if (fs::is_regular_file(status)) {
-      InputFile file{input, input.filename()};
+      const bool keep = options.keep_folders_of_named_files && input.is_relative() &&
+                        std::none_of(input.begin(), input.end(), [](const fs::path& part) { return part == ".."; });
+      InputFile file{input, keep ? input.lexically_normal() : input.filename()};
       if (seen.first_time(input, file)) on_file(file);
     } else {
       on_problem({input, "not a regular file or folder"});

@@ -113,6 +113,25 @@ TEST(scan_inputs, skip_folders_are_left_out_by_identity) {
   EXPECT_EQ(relatives(scan_inputs({dir / "in"}, recursive())).size(), 4u);  // (thumbs once, by either name)
 }
 
+TEST(scan_inputs, named_files_keep_their_relative_folders_when_asked) {
+  test::TempDir dir;
+  fs::create_directories(dir / "a/b");
+  fs::copy_file(test::data_path("photo.jpg"), dir / "a/b/x.jpg");
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir.path());
+  ScanOptions keep;
+  keep.keep_folders_of_named_files = true;
+  const auto kept = relatives(scan_inputs({"a/./b/x.jpg"}, keep));
+  const auto up = relatives(scan_inputs({"a/b/../b/x.jpg"}, keep));
+  const auto plain = relatives(scan_inputs({"a/b/x.jpg"}, {}));
+  const auto absolute = relatives(scan_inputs({dir / "a/b/x.jpg"}, keep));
+  fs::current_path(cwd);
+  EXPECT_EQ(kept, std::vector<std::string>{"a/b/x.jpg"});
+  EXPECT_EQ(up, std::vector<std::string>{"x.jpg"});  // ".." could climb out of -o: the name alone
+  EXPECT_EQ(plain, std::vector<std::string>{"x.jpg"});
+  EXPECT_EQ(absolute, std::vector<std::string>{"x.jpg"});
+}
+
 TEST(scan_inputs, broken_symlink_with_an_image_name_is_a_problem) {
   test::TempDir dir;
   fs::create_directories(dir / "in");

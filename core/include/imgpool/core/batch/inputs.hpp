@@ -33,6 +33,10 @@ struct ScanOptions {
   /// folders the walk leaves out wherever it meets them (by identity, so through any link or spelling):
   /// the run's own output folder when it lies inside an input tree, whose outputs are no inputs
   std::vector<std::filesystem::path> skip_folders;
+  /// a file named by a relative path without ".." keeps that path under the output folder
+  /// (photos/2024/a.jpg → OUT/photos/2024/a.jpg), as a list from `find` expects; otherwise (the
+  /// default, and for absolute paths) its output is named by the file name alone
+  bool keep_folders_of_named_files = false;
 };
 
 /// one input file, with the root it was found under (its output keeps the path relative to that root)
