@@ -10,10 +10,17 @@ CLI::App* setup_resize(CLI::App& app, ResizeOptions& o) {
       "Examples:\n"
       "  imgpool resize photos -o half --size 50%\n"
       "  imgpool resize photos -o hd --size 1920x1080 --fit inside   within 1920x1080, aspect kept\n"
-      "  imgpool resize photos -o wide --size 800x                   800 wide, height from the aspect");
-  sub->add_option("-s,--size", o.size, "WxH (e.g. 800x600) or a percentage (e.g. 50%)")->required();
-  sub->add_option("--fit", o.fit, "exact (stretch, as Pillow's resize), inside (keep aspect) or cover (fill, crop)")
-      ->check(CLI::IsMember({"exact", "inside", "cover"}));
+      "  imgpool resize photos -o wide --size 800x                   800 wide, height from the aspect\n"
+      "  imgpool resize photos -o web --size '1600x1600>' --fit inside   at most 1600x1600, never enlarged");
+  sub->add_option("-s,--size", o.size,
+                  "WxH (e.g. 800x600), Wx or xH (aspect kept) or a percentage (e.g. 50%), optionally ending with "
+                  "ImageMagick's ! (exact), ^ (fill), > (only shrink) or < (only enlarge)")
+      ->required()
+      ->default_str("");
+  sub->add_option("--fit", o.fit,
+                  "exact (stretch, as Pillow's resize), inside (keep aspect), cover (fill, crop) or fill (cover, "
+                  "no crop)")
+      ->check(CLI::IsMember({"exact", "inside", "cover", "fill"}));
   sub->add_option("--kernel", o.kernel,
                   "Resampling kernel: lanczos3 (default; sharpest), cubic, linear, area (box average, fastest "
                   "antialiased) or nearest")

@@ -16,7 +16,7 @@ TEST(operation, table_rows_match_their_operations) {
     EXPECT_EQ(op.description(), info.description) << info.name;
     EXPECT_EQ(parse_operation(op.spec()).spec(), op.spec()) << info.name;
   }
-  EXPECT_EQ(find_operation("resize")->value, "WxH | Wx | xH | P%");
+  EXPECT_EQ(find_operation("resize")->value, "WxH | Wx | xH | P%, then ! ^ > <");
   EXPECT_EQ(find_operation("grayscale")->value, "");
   EXPECT_EQ(find_operation("thumbnail")->params.front().key, "crop");
 }

@@ -44,6 +44,53 @@ TEST(resize, percent_and_one_side) {
   expect_size("resize=x50", {400, 200}, {100, 50});
 }
 
+// Issue 17: ImageMagick's geometry flags, table-driven: every form, its size on a small and a large
+// input, its canonical spec; then every error, quoting what was given.
+TEST(resize, geometry_flags_as_imagemagick_writes_them) {
+  struct Case {
+    const char* spec;
+    Size small_out, large_out;  // for 400x200 and 1600x800
+    const char* canonical;
+  };
+  const Case cases[] = {
+      {"resize=800x600!", {800, 600}, {800, 600}, "resize=800x600"},
+      {"resize=800x600^", {1200, 600}, {1200, 600}, "resize=800x600,fit=fill"},
+      {"resize=800x600,fit=fill", {1200, 600}, {1200, 600}, "resize=800x600,fit=fill"},
+      {"resize=800x600>", {400, 200}, {800, 600}, "resize=800x600>"},          // shrink only: small kept
+      {"resize=800x600<", {800, 600}, {1600, 800}, "resize=800x600<"},         // enlarge only: large kept
+      {"resize=800x600>,fit=inside", {400, 200}, {800, 400}, "resize=800x600>,fit=inside"},
+      {"resize=800x600^>", {400, 200}, {1200, 600}, "resize=800x600>,fit=fill"},
+      {"resize=1000x>", {400, 200}, {1000, 500}, "resize=1000x>"},
+      {"resize=x300<", {600, 300}, {1600, 800}, "resize=x300<"},
+      {"resize=50%>", {200, 100}, {800, 400}, "resize=50%>"},
+      {"resize=200%>", {400, 200}, {1600, 800}, "resize=200%>"},
+      {"resize=800x600>,fit=cover", {400, 200}, {800, 600}, "resize=800x600>,fit=cover"},
+  };
+  for (const Case& c : cases) {
+    expect_size(c.spec, {400, 200}, c.small_out);
+    expect_size(c.spec, {1600, 800}, c.large_out);
+    EXPECT_EQ(parse_operation(c.spec).spec(), c.canonical) << c.spec;
+    EXPECT_EQ(parse_operation(c.canonical).spec(), c.canonical) << c.spec;
+  }
+  const std::pair<const char*, const char*> errors[] = {
+      {"resize=800x600!^", "size \"800x600!^\" has both ! and ^"},
+      {"resize=800x600<>", "size \"800x600<>\" has both > and <"},
+      {"resize=50%!", "size \"50%!\": ! and ^ go with WxH, not a percentage"},
+      {"resize=800x^", "size \"800x^\": ! and ^ need both width and height (WxH)"},
+      {"resize=800x600!,fit=inside", "size \"800x600!\" and fit=inside disagree"},
+      {"resize=abc>", "size \"abc>\" is not WxH, Wx, xH or P%"},
+      {"resize=>", "resize needs a size: WxH, Wx, xH or P%"},
+  };
+  for (const auto& [spec, why] : errors) {
+    try {
+      parse_operation(spec);
+      ADD_FAILURE() << spec << " accepted";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << spec << ": " << e.what();
+    }
+  }
+}
+
 TEST(resize, keeps_channels) {
   cv::Mat bgra(40, 40, CV_8UC4, cv::Scalar(10, 20, 30, 128));
   EXPECT_EQ(run("resize=20x20", bgra).channels(), 4);
