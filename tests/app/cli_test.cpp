@@ -899,3 +899,37 @@ TEST(cli, resize_takes_imagemagick_geometry) {
   EXPECT_EQ(both.exit_code, 2);
   EXPECT_EQ(both.err.rfind("imgpool: bad --op \"resize=100x50!^\": size \"100x50!^\" has both ! and ^", 0), 0u) << both.err;
 }
+
+// Issue 17: inputs from a list, as find writes it: one per line, or NUL-terminated from stdin; a relative
+// path keeps its folders under -o (photos/2024/a.jpg and photos/2025/a.jpg do not collide); a listed path
+// that is missing is one failed item, not a usage error.
+TEST(cli, inputs_from_a_list_or_stdin) {
+  ScratchDir dir;
+  fs::create_directories(dir / "photos" / "2024");
+  fs::create_directories(dir / "photos" / "2025 new");
+  fs::copy_file(first_jpeg(), dir / "photos" / "2024" / "a.jpg");
+  fs::copy_file(first_jpeg(), dir / "photos" / "2025 new" / "a.jpg");
+  const std::string bin = IMGPOOL_BIN;
+  const std::string cd = "cd '" + dir.path().string() + "' && ";
+  ASSERT_EQ(std::system((cd + "find photos -name '*.jpg' -print0 | '" + bin +
+                         "' thumbnail --files-from - -0 -o out -s 16 > /dev/null").c_str()),
+            0);
+  EXPECT_EQ(list_files(dir / "out"), (std::vector<std::string>{"photos/2024/a.jpg", "photos/2025 new/a.jpg"}));
+
+  std::ofstream(dir / "list.txt") << "photos/2024/a.jpg\n\nphotos/missing.jpg\n" << (dir / "photos" / "2025 new" / "a.jpg").string() << "\n";
+  const auto listed = run_imgpool({"thumbnail", "--files-from", (dir / "list.txt").string(), "-o", (dir / "out2").string(),
+                                   "-s", "16"});
+  EXPECT_EQ(listed.exit_code, 1) << listed.out << listed.err;
+  EXPECT_NE(listed.out.find("photos/missing.jpg: no such file or folder"), std::string::npos) << listed.out;
+  // relative paths are taken from the current folder (not dir here: both fail); an absolute one is
+  // named by its file name
+  EXPECT_NE(listed.out.find("1 processed, 2 failed"), std::string::npos) << listed.out;
+  EXPECT_EQ(list_files(dir / "out2"), std::vector<std::string>{"a.jpg"});
+
+  const auto none = run_imgpool({"thumbnail", "-o", (dir / "out3").string(), "-s", "16"});
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_EQ(none.err, "imgpool: no inputs: name image files or folders, or pass --files-from FILE\n");
+  EXPECT_EQ(run_imgpool({"thumbnail", "--files-from", (dir / "nope.txt").string(), "-o", (dir / "o").string(), "-s", "16"})
+                .exit_code,
+            2);
+}
